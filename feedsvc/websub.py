@@ -1,0 +1,62 @@
+"""WebSub: tell the configured hubs which feed URLs changed, so readers get them in seconds.
+
+A ping is a courtesy: failures are logged and retried a little, never raised, and never
+hold the cycle for longer than the configured timeout times the number of attempts.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+
+from feedsvc.config import Settings
+
+log = logging.getLogger("feedsvc.websub")
+
+
+def ping_hubs(
+    settings: Settings,
+    changed_urls: Sequence[str],
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict[str, int]:
+    """POST ``hub.mode=publish`` for each changed feed URL to each hub; returns pings sent per hub."""
+    hubs = settings.site.hubs
+    if not hubs or not changed_urls:
+        return {}
+    import httpx  # only when there is something to ping
+
+    sent: dict[str, int] = {}
+    timeout = httpx.Timeout(settings.websub_timeout)
+    with httpx.Client(timeout=timeout, headers={"User-Agent": settings.fetch.user_agent}) as client:
+        for hub in hubs:
+            sent[hub] = 0
+            for url in dict.fromkeys(changed_urls):  # unique, in order
+                if _ping(client, hub, url, retries=settings.websub_retries, sleep=sleep):
+                    sent[hub] += 1
+    return sent
+
+
+def _ping(client: object, hub: str, url: str, *, retries: int,
+          sleep: Callable[[float], None]) -> bool:
+    import httpx
+
+    assert isinstance(client, httpx.Client)
+    reason = ""
+    for attempt in range(retries + 1):
+        if attempt:
+            sleep(min(0.5 * 2 ** (attempt - 1), 5.0))
+        try:
+            response = client.post(hub, data={"hub.mode": "publish", "hub.url": url})
+        except httpx.HTTPError as exc:
+            reason = f"{type(exc).__name__}: {exc}"
+            continue
+        if response.status_code < 300:
+            log.debug("pinged %s for %s", hub, url)
+            return True
+        reason = f"HTTP {response.status_code}"
+        if response.status_code < 500 and response.status_code != 429:
+            break  # the hub refused this URL; asking again will not help
+    log.warning("WebSub hub %s was not told about %s: %s", hub, url, reason)
+    return False
