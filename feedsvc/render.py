@@ -1,0 +1,778 @@
+"""Stage 6: a feed's spec plus its entries -> Atom, RSS, JSON Feed and HTML bytes.
+
+Pure: objects in, bytes out; no clock, no file system, no network. Every feedgen call of
+feedsvc lives here, with a fresh :class:`~feedgen.feed.FeedGenerator` per feed.
+
+What the page gave us is *text*, never markup: every string is cleaned of characters XML
+cannot carry, escaped before it becomes HTML, and the HTML we build is passed through nh3
+with a short allow-list on top. A URL that is not plain http(s) or mailto is dropped.
+
+Decisions worth knowing:
+
+* The feed ``<id>`` is the feed's own Atom URL (``feed_url(spec, site, "atom.xml")``):
+  unique per feed, deterministic, dereferenceable, and it only changes when the public
+  location changes, in which case subscribers must move anyway.
+* Every time stamp comes from the data: a feed's ``updated`` (Atom ``<updated>``, RSS
+  ``lastBuildDate`` and ``pubDate``, JSON ``date_modified`` of the items) is the newest
+  entry's ``updated_at``; an empty feed takes the caller's ``empty_updated`` or fails.
+  feedgen's own ``now()`` defaults are always overwritten.
+* The top-level feed (kind ``"all"``) gets no ``index.html`` of its own: that name is the
+  site index (:func:`render_index`).
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import nh3
+from feedgen.ext.base import BaseExtension
+from feedgen.feed import FeedGenerator
+from lxml import etree
+
+from feedsvc.errors import RenderError
+from feedsvc.model import Entry, FeedSpec, FeedSummary, Site
+
+__all__ = [
+    "FEED_FILES",
+    "entry_content_html",
+    "feed_url",
+    "render_feed",
+    "render_index",
+    "render_opml",
+]
+
+#: The files :func:`render_feed` returns, relative to the feed's folder.
+FEED_FILES = ("atom.xml", "rss.xml", "feed.json", "index.html")
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+ATOM_TYPE = "application/atom+xml"
+RSS_TYPE = "application/rss+xml"
+JSON_TYPE = "application/feed+json"
+
+#: Caixin bylines are Beijing time: UTC+08:00 all year, no DST.
+BEIJING = timezone(timedelta(hours=8), "Beijing")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+#: Groups of the site index and the OPML file, in display order.
+KIND_GROUPS: tuple[tuple[str, str], ...] = (
+    ("all", "All"),
+    ("topic", "Topics"),
+    ("reporter", "Reporters"),
+    ("custom", "Custom feeds"),
+)
+
+#: A paragraph this short that ends in "?" is a sub-heading ("What's trending?"), not a lead.
+SUBHEADING_MAX_CHARS = 60
+
+# --------------------------------------------------------------------------------------------
+# Text and URL hygiene
+# --------------------------------------------------------------------------------------------
+
+
+def _allowed_ranges() -> str:
+    """The characters XML 1.0 allows, minus C1 controls, DEL and Unicode noncharacters.
+
+    What goes out: C0 controls but tab/LF/CR, DEL and C1 (HTML5 parse errors), lone
+    surrogates, U+FDD0..U+FDEF and U+xFFFE/U+xFFFF of every plane.
+    """
+    ranges = ["\t\n\r", "\x20-\x7e", "\xa0-\ud7ff", "\ue000-\ufdcf", "\ufdf0-\ufffd"]
+    ranges += [f"{chr(plane << 16)}-{chr((plane << 16) | 0xFFFD)}" for plane in range(1, 17)]
+    return "".join(ranges)
+
+
+_INVALID_CHARS = re.compile(f"[^{_allowed_ranges()}]+")
+# Characters that never belong in a URL we publish (RFC 3986 has no place for them, and each
+# is a way out of an attribute or into a different parse).
+_URL_BAD_CHARS = re.compile(r'[\s"<>\\`]')
+_EMAIL = re.compile(r"[^\s@<>\"'(),;:\\\[\]/?#%&=]+@[^\s@<>\"'(),;:\\\[\]/?#%&=]+\.[A-Za-z0-9-]+")
+_SLUG_JUNK = re.compile(r"[^a-z0-9]+")
+
+
+def clean_text(value: str | None) -> str:
+    """``value`` without the characters no XML document (or valid HTML page) may hold."""
+    if not value:
+        return ""
+    if value.isprintable():  # fast path: no Cc/Cf/Cs/Co/Cn/Z* but " ", so nothing to drop
+        return value
+    return _INVALID_CHARS.sub("", value)
+
+
+def clean_line(value: str | None) -> str:
+    """:func:`clean_text` on one line: every whitespace run (newlines too) becomes one space."""
+    return " ".join(clean_text(value).split())
+
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` when it is an absolute http(s) URL or a mailto URL we can publish, else None."""
+    if not url:
+        return None
+    url = url.strip()
+    if not url or _URL_BAD_CHARS.search(url) or clean_text(url) != url:
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. a bad IPv6 host
+        return None
+    scheme = parts.scheme.lower()
+    if scheme in ("http", "https"):
+        return url if parts.netloc else None
+    if scheme == "mailto":
+        return url if parts.path else None
+    return None
+
+
+def _email(email: str | None) -> str | None:
+    """``email`` (cleaned) when it looks like one plain address, else None."""
+    email = clean_line(email)
+    return email if email and _EMAIL.fullmatch(email) else None
+
+
+def _mailto(email: str | None) -> str | None:
+    address = _email(email)
+    return f"mailto:{address}" if address else None
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _slugify(label: str) -> str:
+    return _SLUG_JUNK.sub("-", label.casefold()).strip("-")
+
+
+def _aware(value: datetime, what: str) -> datetime:
+    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
+        raise RenderError(f"{what} must be an aware datetime, got {value!r}")
+    return value
+
+
+def _beijing_text(value: datetime) -> str:
+    """``Jan 19, 2021 06:27 PM Beijing time``: the byline's own format, locale-independent."""
+    local = value.astimezone(BEIJING)
+    hour = local.hour % 12 or 12
+    half = "AM" if local.hour < 12 else "PM"
+    return (
+        f"{_MONTHS[local.month - 1]} {local.day:02d}, {local.year} "
+        f"{hour:02d}:{local.minute:02d} {half} Beijing time"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# URLs
+# --------------------------------------------------------------------------------------------
+
+
+def feed_url(spec: FeedSpec, site: Site, filename: str) -> str:
+    """Absolute URL of ``filename`` in the feed's folder, e.g. ``…/topics/ev/atom.xml``."""
+    base = site.base_url.rstrip("/") + "/"
+    parts = [quote(p, safe="") for p in spec.folder.split("/") if p]
+    parts += [quote(p, safe="") for p in filename.split("/") if p]
+    return base + "/".join(parts)
+
+
+def _relative(spec: FeedSpec, filename: str) -> str:
+    """``filename`` in the feed's folder, relative to the output folder (site index)."""
+    parts = [quote(p, safe="") for p in spec.folder.split("/") if p]
+    return "/".join([*parts, filename])
+
+
+def _up_to_root(spec: FeedSpec) -> str:
+    """Relative path from the feed's folder back to the output folder (``../../``)."""
+    return "../" * len([p for p in spec.folder.split("/") if p])
+
+
+def _feed_title(spec: FeedSpec, site: Site) -> str:
+    site_title = clean_line(site.title) or "feedsvc"
+    spec_title = clean_line(spec.title)
+    if spec.kind == "all" or not spec_title:
+        return site_title
+    return f"{site_title} — {spec_title}"
+
+
+# --------------------------------------------------------------------------------------------
+# Entry content
+# --------------------------------------------------------------------------------------------
+
+_CLEANER = nh3.Cleaner(
+    tags={"p", "em", "strong", "a", "ul", "li", "br", "blockquote"},
+    clean_content_tags={"script", "style"},
+    attributes={"a": {"href"}},
+    url_schemes={"http", "https", "mailto"},
+    link_rel="noopener noreferrer nofollow",
+    strip_comments=True,
+)
+
+
+def _is_subheading(paragraph: str) -> bool:
+    return len(paragraph) <= SUBHEADING_MAX_CHARS and paragraph.endswith(("?", "？"))
+
+
+def _paragraphs(entry: Entry) -> list[str]:
+    return [p for p in (clean_line(p) for p in entry.brief.paragraphs) if p]
+
+
+def _lead(paragraphs: Sequence[str]) -> str:
+    """The first paragraph that is not a short "...?" sub-heading (else the first one)."""
+    for paragraph in paragraphs:
+        if not _is_subheading(paragraph):
+            return paragraph
+    return paragraphs[0] if paragraphs else ""
+
+
+def _link(href: str | None, text: str) -> str:
+    return f'<a href="{_esc(href)}">{_esc(text)}</a>' if href else _esc(text)
+
+
+def _contact_line(entry: Entry) -> str:
+    """``Contact reporter <a href="mailto:…">Ding Yi</a> and editor Han Wei``, or ""."""
+    by_role: dict[str, list[str]] = {}
+    for contact in entry.brief.contacts:
+        name = clean_line(contact.name)
+        if name:
+            by_role.setdefault(clean_line(contact.role), []).append(
+                _link(_mailto(contact.email), name)
+            )
+    if not by_role:
+        return ""
+    groups = [f"{_esc(role)} {_join_names(names)}" for role, names in by_role.items()]
+    return "Contact " + " and ".join(groups)
+
+
+def _join_names(names: Sequence[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _content_fragment(entry: Entry, paragraphs: Sequence[str]) -> str:
+    """The entry body as HTML we built ourselves from escaped text (not yet sanitized)."""
+    parts: list[str] = []
+    for paragraph in paragraphs:
+        if _is_subheading(paragraph):
+            parts.append(f"<p><strong>{_esc(paragraph)}</strong></p>")
+        else:
+            parts.append(f"<p>{_esc(paragraph)}</p>")
+    caption = next((c for c in (clean_line(c) for c in entry.brief.captions) if c), "")
+    if caption:
+        parts.append(f"<p><em>{_esc(caption)}</em></p>")
+    contact = _contact_line(entry)
+    if contact:
+        parts.append(f"<p>{contact}</p>")
+    related = []
+    for link in entry.brief.related:
+        url = safe_url(link.url)
+        title = clean_line(link.title) or (url or "")
+        if title:
+            related.append(f"<li>{_link(url, title)}</li>")
+    if related:
+        parts.append("<p>Related:</p>")
+        parts.append("<ul>" + "".join(related) + "</ul>")
+    full_story = safe_url(entry.brief.full_story_url)
+    if full_story:
+        parts.append(f"<p>{_link(full_story, 'Read the full story')}</p>")
+    return "\n".join(parts)
+
+
+def entry_content_html(entry: Entry) -> str:
+    """The entry body as sanitized HTML: paragraphs, first caption, contacts, related, link."""
+    return _CLEANER.clean(_content_fragment(entry, _paragraphs(entry)))
+
+
+# --------------------------------------------------------------------------------------------
+# One entry, cleaned once for all four formats
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Person:
+    name: str
+    email: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    id: str
+    title: str
+    link: str | None
+    published: datetime
+    updated: datetime
+    authors: tuple[_Person, ...]
+    bylined: tuple[str, ...]  # the byline's own names (may be empty), for the HTML page
+    editors: tuple[_Person, ...]
+    categories: tuple[tuple[str, str], ...]  # (slug, label)
+    summary: str
+    content_html: str
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+def _categories(entry: Entry) -> tuple[tuple[str, str], ...]:
+    pairs: list[tuple[str, str]] = [(clean_line(t.slug), clean_line(t.label)) for t in entry.topics]
+    if not entry.topics:
+        label = clean_line(entry.brief.section)
+        pairs.append((_slugify(label), label))
+    seen: set[str] = set()
+    result = []
+    for slug, label in pairs:
+        term = slug or _slugify(label)
+        if term and term not in seen:
+            seen.add(term)
+            result.append((term, label or term))
+    return tuple(result)
+
+
+def _item(entry: Entry, site: Site) -> _Item:
+    """The entry cleaned for output, memoised: one brief sits in many feeds of a build.
+
+    The key holds everything the result depends on. Equal entries can still differ in the
+    UTC offsets of their times (equality compares instants), so the offsets are in the key.
+    """
+    key = (
+        entry,
+        site.title,
+        site.page_url,
+        _offset(entry.brief.published_at),
+        _offset(entry.updated_at),
+    )
+    try:
+        hash(key)
+    except TypeError:  # a caller handed in a list where the model says tuple
+        return _build_item(entry, site.title, site.page_url)
+    return _cached_item(key)
+
+
+def _offset(value: object) -> timedelta | None:
+    return value.utcoffset() if isinstance(value, datetime) else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_item(key: tuple[Entry, str, str, timedelta | None, timedelta | None]) -> _Item:
+    entry, site_title, page_url = key[0], key[1], key[2]
+    return _build_item(entry, site_title, page_url)
+
+
+def _build_item(entry: Entry, site_title: str, page_url: str) -> _Item:
+    entry_id = clean_line(entry.id)
+    if not entry_id:
+        raise RenderError(f"entry without an id: {entry.brief.byline or entry.brief.title!r}")
+    paragraphs = _paragraphs(entry)
+    summary = _lead(paragraphs)
+    title = clean_line(entry.brief.title) or _shorten(summary, 80) or "Untitled brief"
+    emails: dict[str, str] = {}
+    for contact in entry.brief.contacts:
+        email = _email(contact.email)
+        if contact.role == "reporter" and email:
+            emails.setdefault(clean_line(contact.name).casefold(), email)
+    names = tuple(dict.fromkeys(n for n in (clean_line(a) for a in entry.brief.authors) if n))
+    authors = tuple(_Person(n, emails.get(n.casefold())) for n in names) or (
+        _Person(clean_line(site_title) or "feedsvc"),
+    )
+    editors = tuple(
+        _Person(name, _email(c.email))
+        for c in entry.brief.contacts
+        if c.role == "editor" and (name := clean_line(c.name))
+    )
+    link = safe_url(entry.brief.full_story_url) or safe_url(entry.page_url) or safe_url(page_url)
+    return _Item(
+        id=entry_id,
+        title=title,
+        link=link,
+        published=_aware(entry.brief.published_at, f"published_at of {entry_id}"),
+        updated=_aware(entry.updated_at, f"updated_at of {entry_id}"),
+        authors=authors,
+        bylined=names,
+        editors=editors,
+        categories=_categories(entry),
+        summary=summary,
+        content_html=_CLEANER.clean(_content_fragment(entry, paragraphs)),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Atom and RSS via feedgen
+# --------------------------------------------------------------------------------------------
+
+
+class _RssChannelExtras(BaseExtension):  # type: ignore[misc]
+    """Puts ``<atom:link rel="hub">`` into the RSS channel, right after ``rel="self"``.
+
+    feedgen 1.0 writes only the first ``rel="self"`` link into RSS and drops ``rel="hub"``.
+    """
+
+    def __init__(self) -> None:
+        self.hubs: tuple[str, ...] = ()
+
+    def extend_rss(self, rss_feed: Any) -> Any:
+        channel = rss_feed[0]
+        tag = f"{{{ATOM_NS}}}link"
+        anchor = next((el for el in channel if el.tag == tag and el.get("rel") == "self"), None)
+        index = channel.index(anchor) + 1 if anchor is not None else len(channel)
+        for offset, hub in enumerate(self.hubs):
+            channel.insert(index + offset, etree.Element(tag, {"href": hub, "rel": "hub"}))
+        return rss_feed
+
+
+class _RssItemExtras(BaseExtension):  # type: ignore[misc]
+    """Drops feedgen's RSS ``<author>email (name)</author>``: names travel as ``dc:creator``.
+
+    feedgen writes ``<author>`` only for authors with an e-mail, so without this an item would
+    name those authors twice (and readers such as feedparser list them twice).
+    """
+
+    def extend_rss(self, item: Any) -> Any:
+        for author in item.findall("author"):
+            item.remove(author)
+        return item
+
+
+def _person_dicts(people: Sequence[_Person]) -> list[dict[str, str]]:
+    return [{"name": p.name, "email": p.email} if p.email else {"name": p.name} for p in people]
+
+
+def _atom_and_rss(
+    spec: FeedSpec,
+    items: Sequence[_Item],
+    site: Site,
+    updated: datetime,
+    hubs: Sequence[str],
+) -> tuple[bytes, bytes]:
+    fg = FeedGenerator()
+    fg.load_extension("dc", atom=False, rss=True)  # dc:creator: RSS <author> must be an e-mail
+    fg.register_extension("feedsvc", _RssChannelExtras, _RssItemExtras, atom=False, rss=True)
+    fg.feedsvc.hubs = tuple(hubs)
+
+    title = _feed_title(spec, site)
+    fg.id(feed_url(spec, site, "atom.xml"))
+    fg.title(title)
+    fg.subtitle(clean_line(spec.description) or title)  # also the RSS <description>
+    fg.author({"name": clean_line(site.title) or "feedsvc"})
+    # RSS's channel <link> is the last link added, whatever its rel: alternate goes last.
+    fg.link(href=feed_url(spec, site, "atom.xml"), rel="self", type=ATOM_TYPE)
+    for hub in hubs:
+        fg.link(href=hub, rel="hub")
+    page_url = safe_url(site.page_url)
+    if page_url:
+        fg.link(href=page_url, rel="alternate", type="text/html")
+    else:
+        fg.link(href=feed_url(spec, site, "index.html"), rel="alternate", type="text/html")
+    language = clean_line(site.language)
+    if language:
+        fg.language(language)
+    fg.generator(clean_line(site.generator) or "feedsvc")
+    fg.updated(updated)  # Atom <updated> and RSS <lastBuildDate>
+    fg.pubDate(updated)
+
+    for item in items:
+        fe = fg.add_entry(order="append")  # feedgen prepends by default
+        fe.id(item.id)  # also the RSS <guid isPermaLink="false">
+        fe.title(item.title)
+        if item.link:
+            fe.link(href=item.link, rel="alternate", type="text/html")
+        fe.published(item.published)
+        fe.updated(item.updated)
+        fe.author(_person_dicts(item.authors))
+        for author in item.authors:
+            fe.dc.dc_creator(author.name)
+        if item.editors:
+            fe.contributor(_person_dicts(item.editors))
+        if item.categories:
+            fe.category([{"term": slug, "label": label} for slug, label in item.categories])
+        if item.summary:
+            # RSS <description> is HTML to readers, so the summary goes out as escaped HTML
+            # (Atom <summary type="html"> and RSS <description> share the value in feedgen).
+            fe.summary(_esc(item.summary), type="html")
+        fe.content(item.content_html, type="html")  # Atom <content>, RSS <content:encoded>
+    return fg.atom_str(pretty=True), fg.rss_str(pretty=True)
+
+
+# --------------------------------------------------------------------------------------------
+# JSON Feed 1.1
+# --------------------------------------------------------------------------------------------
+
+# "<" can only occur inside JSON strings, so writing it as \u003c is lossless; it keeps
+# "<script" and "</script>" out of the bytes should the file ever be inlined into a page.
+# U+2028/U+2029 are escaped for JavaScript parsers older than ES2019.
+# (str.replace: str.translate is ~100x slower on non-ASCII text.)
+_JSON_HTML_SAFE = (("<", "\\u003c"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+
+
+def _json_bytes(document: dict[str, Any]) -> bytes:
+    text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False)
+    for char, escaped in _JSON_HTML_SAFE:
+        text = text.replace(char, escaped)
+    return (text + "\n").encode("utf-8")
+
+
+def _json_person(person: _Person) -> dict[str, str]:
+    result = {"name": person.name}
+    if person.email:
+        result["url"] = f"mailto:{person.email}"
+    return result
+
+
+def _json_feed(spec: FeedSpec, items: Sequence[_Item], site: Site, hubs: Sequence[str]) -> bytes:
+    title = _feed_title(spec, site)
+    document: dict[str, Any] = {
+        "version": JSON_FEED_VERSION,
+        "title": title,
+    }
+    page_url = safe_url(site.page_url)
+    if page_url:
+        document["home_page_url"] = page_url
+    document["feed_url"] = feed_url(spec, site, "feed.json")
+    document["description"] = clean_line(spec.description) or title
+    language = clean_line(site.language)
+    if language:
+        document["language"] = language
+    document["authors"] = [{"name": clean_line(site.title) or "feedsvc"}]
+    if hubs:
+        document["hubs"] = [{"type": "WebSub", "url": hub} for hub in hubs]
+    json_items = []
+    for item in items:
+        json_item: dict[str, Any] = {"id": item.id}
+        if item.link:
+            json_item["url"] = item.link
+        json_item["title"] = item.title
+        json_item["content_html"] = item.content_html
+        if item.summary:
+            json_item["summary"] = item.summary
+        json_item["date_published"] = item.published.isoformat()
+        json_item["date_modified"] = item.updated.isoformat()
+        json_item["authors"] = [_json_person(a) for a in item.authors]
+        if item.categories:
+            json_item["tags"] = list(dict.fromkeys(label for _, label in item.categories))
+        json_items.append(json_item)
+    document["items"] = json_items
+    return _json_bytes(document)
+
+
+# --------------------------------------------------------------------------------------------
+# HTML pages
+# --------------------------------------------------------------------------------------------
+
+_CSS = """\
+body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:0 auto;padding:1rem;color:#222}
+a{color:#0b57a4}h1{font-size:1.6rem;margin:.5rem 0}h2{font-size:1.15rem;margin:1.5rem 0 .5rem}
+h3{font-size:1.05rem;margin:0}.meta,.count{color:#666;font-size:.9rem}
+article,li.feed{border-top:1px solid #ddd;padding:.75rem 0}ul.feeds{list-style:none;padding:0}
+nav a,.subscribe a{margin-right:.75rem}"""
+
+
+def _time(value: datetime) -> str:
+    return f'<time datetime="{_esc(value.isoformat())}">{_esc(_beijing_text(value))}</time>'
+
+
+def _autodiscovery(spec: FeedSpec, site: Site, title: str) -> list[str]:
+    formats = (
+        ("atom.xml", ATOM_TYPE, "Atom"),
+        ("rss.xml", RSS_TYPE, "RSS"),
+        ("feed.json", JSON_TYPE, "JSON Feed"),
+    )
+    return [
+        f'<link rel="alternate" type="{kind}" title="{_esc(f"{title} ({label})")}" '
+        f'href="{_esc(feed_url(spec, site, name))}">'
+        for name, kind, label in formats
+    ]
+
+
+def _subscribe_links(prefix: str) -> str:
+    return (
+        f'<a href="{_esc(prefix)}atom.xml">Atom</a> '
+        f'<a href="{_esc(prefix)}rss.xml">RSS</a> '
+        f'<a href="{_esc(prefix)}feed.json">JSON Feed</a>'
+    )
+
+
+def _page(site: Site, title: str, head: Iterable[str], body: Iterable[str]) -> bytes:
+    language = clean_line(site.language) or "en"
+    lines = [
+        "<!DOCTYPE html>",
+        f'<html lang="{_esc(language)}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_esc(title)}</title>",
+        *head,
+        f"<style>\n{_CSS}\n</style>",
+        "</head>",
+        "<body>",
+        *body,
+        "</body>",
+        "</html>",
+        "",
+    ]
+    return "\n".join(lines).encode("utf-8")
+
+
+def _feed_page(spec: FeedSpec, items: Sequence[_Item], site: Site) -> bytes:
+    title = _feed_title(spec, site)
+    description = clean_line(spec.description)
+    body = [
+        "<header>",
+        f'<nav><a href="{_esc(_up_to_root(spec))}index.html">All feeds</a></nav>',
+        f"<h1>{_esc(title)}</h1>",
+    ]
+    if description:
+        body.append(f"<p>{_esc(description)}</p>")
+    body += [f'<p class="subscribe">Subscribe: {_subscribe_links("")}</p>', "</header>", "<main>"]
+    if not items:
+        body.append("<p>No entries yet.</p>")
+    for item in items:
+        meta = _time(item.published)
+        if item.bylined:
+            meta += " · " + _esc(", ".join(item.bylined))
+        body += [
+            "<article>",
+            f"<h2>{_link(item.link, item.title)}</h2>",
+            f'<p class="meta">{meta}</p>',
+        ]
+        if item.summary:
+            body.append(f"<p>{_esc(item.summary)}</p>")
+        body.append("</article>")
+    body.append("</main>")
+    return _page(site, title, _autodiscovery(spec, site, title), body)
+
+
+def _entry_count(count: int) -> str:
+    return "1 entry" if count == 1 else f"{count} entries"
+
+
+def _grouped(summaries: Sequence[FeedSummary]) -> list[tuple[str, list[FeedSummary]]]:
+    """Summaries by kind in :data:`KIND_GROUPS` order, each sorted by title (stable)."""
+    groups = []
+    for kind, label in KIND_GROUPS:
+        members = [s for s in summaries if s.spec.kind == kind]
+        if members:
+            members.sort(key=lambda s: clean_line(s.spec.title).casefold())
+            groups.append((label, members))
+    return groups
+
+
+def render_index(summaries: Sequence[FeedSummary], site: Site) -> bytes:
+    """``output/index.html``: every feed by kind, with counts, last update and subscribe links."""
+    site_title = clean_line(site.title) or "feedsvc"
+    head: list[str] = []
+    top = next((s for s in summaries if s.spec.kind == "all"), None)
+    if top is not None:
+        head = _autodiscovery(top.spec, site, site_title)
+    body = ["<header>", f"<h1>{_esc(site_title)}</h1>"]
+    page_url = safe_url(site.page_url)
+    if page_url:
+        body.append(f"<p>Feeds of {_link(page_url, page_url)}</p>")
+    body += [
+        '<p class="subscribe"><a href="feeds.opml">All feeds as OPML</a></p>',
+        "</header>",
+        "<main>",
+    ]
+    if not summaries:
+        body.append("<p>No feeds yet.</p>")
+    for label, members in _grouped(summaries):
+        body += ["<section>", f"<h2>{_esc(label)}</h2>", '<ul class="feeds">']
+        for summary in members:
+            spec = summary.spec
+            title = clean_line(spec.title) or _feed_title(spec, site)
+            if spec.kind == "all":
+                heading = _esc(title)
+            else:
+                heading = f'<a href="{_esc(_relative(spec, "index.html"))}">{_esc(title)}</a>'
+            if summary.updated_at is not None:
+                updated = "last update " + _time(_aware(summary.updated_at, "updated_at"))
+            else:
+                updated = "no entries yet"
+            prefix = _relative(spec, "")
+            body += [
+                '<li class="feed">',
+                f"<h3>{heading}</h3>",
+                f'<p class="count">{_entry_count(summary.entry_count)} · {updated}</p>',
+                f'<p class="subscribe">{_subscribe_links(prefix)}</p>',
+                "</li>",
+            ]
+        body += ["</ul>", "</section>"]
+    body.append("</main>")
+    return _page(site, site_title, head, body)
+
+
+# --------------------------------------------------------------------------------------------
+# OPML 2.0
+# --------------------------------------------------------------------------------------------
+
+
+def render_opml(summaries: Sequence[FeedSummary], site: Site) -> bytes:
+    """``output/feeds.opml``: one ``<outline type="rss">`` per feed, grouped by kind."""
+    root = etree.Element("opml", {"version": "2.0"})
+    head = etree.SubElement(root, "head")
+    etree.SubElement(head, "title").text = clean_line(site.title) or "feedsvc"
+    dates = [_aware(s.updated_at, "updated_at") for s in summaries if s.updated_at is not None]
+    if dates:
+        etree.SubElement(head, "dateModified").text = format_datetime(max(dates))
+    body = etree.SubElement(root, "body")
+    for label, members in _grouped(summaries):
+        group = etree.SubElement(body, "outline", {"text": label, "title": label})
+        for summary in members:
+            spec = summary.spec
+            title = _feed_title(spec, site)
+            etree.SubElement(
+                group,
+                "outline",
+                {
+                    "type": "rss",
+                    "text": title,
+                    "title": title,
+                    "xmlUrl": feed_url(spec, site, "atom.xml"),
+                    "htmlUrl": feed_url(spec, site, "index.html"),
+                },
+            )
+    data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return data
+
+
+# --------------------------------------------------------------------------------------------
+# A feed's four files
+# --------------------------------------------------------------------------------------------
+
+
+def render_feed(
+    spec: FeedSpec,
+    entries: Sequence[Entry],
+    site: Site,
+    *,
+    empty_updated: datetime | None = None,
+) -> dict[str, bytes]:
+    """The feed's files by name relative to ``spec.folder``.
+
+    ``entries`` come newest first, already capped; they keep that order. The feed's
+    ``updated`` is the newest ``updated_at`` among them, or ``empty_updated`` for a feed
+    without entries (:class:`RenderError` if that is missing too: never the clock).
+    The top-level feed (kind ``"all"``) has no ``index.html``: that is :func:`render_index`.
+    """
+    if entries:
+        updated = max(_aware(e.updated_at, f"updated_at of {e.id}") for e in entries)
+    elif empty_updated is not None:
+        updated = _aware(empty_updated, "empty_updated")
+    else:
+        raise RenderError(f"feed {spec.key} has no entries and no empty_updated time")
+    items = [_item(entry, site) for entry in entries]
+    hubs = tuple(dict.fromkeys(h for h in (safe_url(h) for h in site.hubs) if h))
+    try:
+        atom, rss = _atom_and_rss(spec, items, site, updated, hubs)
+    except (ValueError, TypeError) as exc:  # feedgen/lxml refusing a value
+        raise RenderError(f"feed {spec.key}: {exc}") from exc
+    files = {"atom.xml": atom, "rss.xml": rss, "feed.json": _json_feed(spec, items, site, hubs)}
+    if spec.kind != "all":
+        files["index.html"] = _feed_page(spec, items, site)
+    return files
