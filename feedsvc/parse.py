@@ -1,0 +1,1046 @@
+"""Stage 3 of the flow (config -> fetch -> parse -> archive -> ...): page bytes in, briefs out.
+
+Pure: no I/O, no network, no clock. The only thing every capture of a CX live page shares
+is the visible byline line ``AUTHORS / Mon DD, YYYY HH:MM AM / SECTION``, so the parser
+never segments on tag or class names:
+
+1. ``decode_page`` turns bytes into text (BOM, HTTP charset, ``<meta>``, UTF-8, fallback).
+2. HTML becomes a list of visible *lines* (block elements and ``<br>`` break lines, inline
+   elements join); a plain-text capture is split on newlines. Each line keeps the links
+   and e-mail addresses it held, and whether it was a heading.
+3. One line-based state machine cuts the lines at bylines and sorts each brief's lines into
+   body, captions, contacts, related links and the full-story link; chrome is dropped.
+
+Every rule that says what a line *is* lives in the constants below (see STYLE.md).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from functools import lru_cache
+from urllib.parse import unquote, urljoin
+
+from dateutil import parser as date_parser
+from dateutil import tz
+from lxml import etree
+
+from feedsvc.errors import ConfigError, LayoutChanged
+from feedsvc.model import Brief, Contact, ContactRole, ParseResult, RelatedLink, TitleSource
+
+__all__ = ["decode_page", "parse_page"]
+
+# --------------------------------------------------------------------------------------------
+# Line patterns: the page's vocabulary, in one place. Each with a line seen on a real page.
+# Lines reach these patterns whitespace-normalised (NBSP and friends are plain spaces).
+# --------------------------------------------------------------------------------------------
+
+#: ``Ding Yi / Jan 19, 2021 06:27 PM / Business & Tech``
+#: ``By Wang Xiaoqing, Qian Tong, Xue Xiaoli and Denise Jia / Jun 17, 2019 07:42 PM / Economy``
+#: ``/ Jun 17, 2019 07:42 PM / World`` (no author at all, 2018 layout)
+#: Digits and ``/`` are kept out of the author part so body text quoting a date cannot match.
+BYLINE_RE = re.compile(
+    r"^(?:[Bb][Yy]\s+)?(?P<authors>[^/\d<>@]{0,160}?)\s*/\s*"
+    r"(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s*\d{4}\s+\d{1,2}:\d{2}\s*[AaPp]\.?[Mm]\.?)"
+    r"\s*/\s*(?P<section>[A-Za-z][A-Za-z&,'’ -]{0,48})$"
+)
+#: A byline is short; longer lines are never tried (keeps a 10 MB line cheap).
+BYLINE_MAX_LEN = 260
+#: ``Jan 19, 2021 06:27 PM``: finds the pieces of a byline split over several lines.
+BYLINE_DATE_RE = re.compile(
+    r"[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s*\d{4}\s+\d{1,2}:\d{2}\s*[AaPp]\.?[Mm]"
+)
+#: ``By Ding Yi`` / ``Xue Xiaoli and Denise Jia`` on a line of its own, above a ``/ Jan 19,
+#: 2021 06:27 PM /`` line: the author part of a byline the markup split into blocks.
+SPLIT_BYLINE_AUTHORS_RE = re.compile(
+    r"^(?:[Bb]y\s+)?[A-Z][\w’'.-]*(?:(?:\s+|,\s*|\s+and\s+)[A-Z][\w’'.-]*){0,11}$"
+)
+#: ``Qian Tong, Yuan Ruiyang and Han Wei``: separators between author names.
+AUTHOR_SPLIT_RE = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*")
+
+#: ``Contact reporter Ding Yi (`` / ``Contact Reporter Denise Jia (huijuanjia@caixin.com)`` /
+#: ``Contact reporter Anniek Bao ( and editor Flynn Murphy (``
+CONTACT_RE = re.compile(r"^contact\s+(?:reporter|editor)s?\b", re.IGNORECASE)
+#: ``reporter Anniek Bao ( and editor Flynn Murphy (``: where one contact ends and the next starts.
+CONTACT_SPLIT_RE = re.compile(
+    r"\s*(?:,\s*(?:and\s+)?|\band\s+)(?=(?:reporter|editor)s?\s)", re.IGNORECASE
+)
+#: ``reporter Ren Qiuyu (qiuyuren@caixin.com)`` / ``editor Marcus Ryder (`` (dangling ``(``:
+#: the e-mail was a link the text capture lost).
+CONTACT_PART_RE = re.compile(
+    r"^(?P<role>reporter|editor)s?\s+(?P<name>[^()]+?)\s*(?:\((?P<inside>[^()]*)\)?)?\s*[.,;]?$",
+    re.IGNORECASE,
+)
+#: ``Related: Display-Maker BOE Seals $1.1 Billion Deal to Buy 35% of Smaller Rival``
+RELATED_RE = re.compile(r"^related\s*:\s*(?P<title>.*)$", re.IGNORECASE)
+#: ``Read the full story here.`` / ``Read the full story here`` / ``To read the full story,
+#: click here.`` / ``Read the full story later on Caixin Global.``
+FULL_STORY_RE = re.compile(
+    r"^(?:read the full story(?:\s+here|\s+later on caixin global)?"
+    r"|to read the full story,?\s+click here)\s*[.!]?$",
+    re.IGNORECASE,
+)
+#: ``Photo: VCG`` / ``Photo: IC Photo``: the credit is what follows the line's LAST colon, and
+#: the word before that colon must be ``Photo``; so a mirror's junk glued to the front
+#: (``xk7 cxmirror Photo: VCG``) still reads as a caption.
+CAPTION_CREDIT_WORD_RE = re.compile(
+    r"(?:^|(?<=[\s\W]))(?:photo(?:graph)?s?|image|graphic)\s*$", re.I
+)
+#: A credit is short and is not a sentence: ``VCG``, ``IC Photo``, ``Xinhua``.
+CAPTION_CREDIT_RE = re.compile(r"^[^.!?]{0,80}$")
+#: Text in front of a credit that ends like a sentence (``Tesla's Model Y. Photo: VCG``) is the
+#: caption's description; anything else glued there (``JUNK Photo: VCG``) is dropped.
+CAPTION_DESCRIPTION_END_RE = re.compile(r"(?:[.!?”\"’')\]]|\s[-–—|/])$")
+#: ``What’s trending?`` / ``What's the story?``: sub-headings of Trending Stories briefs.
+#: They stay in the body but never become a derived title.
+SUBHEADING_RE = re.compile(r"^what[’']s\s+(?:trending|the\s+story|next|happening)\s*\??$", re.I)
+#: Any short line ending in ``?`` or ``:`` reads as a sub-heading too (``Why it matters:``).
+SUBHEADING_MAX_LEN = 60
+
+#: Page chrome dropped wherever it appears, before, between and after briefs:
+#: ``Caixin Global – Latest China News & Headlines`` / ``Home >`` / ``CX Tech is Caixin
+#: Global's real-time tech news portal, ...`` / ``CX Live is ...`` / ``More`` / ``Caixin`` /
+#: ``China News in Real Time - From Caixin Global`` (2018 layout).
+CHROME_LINE_RE = re.compile(
+    r"^(?:caixin global\s*[-–—|:]\s*latest china news.*"
+    r"|china news in real time\s*[-–—]\s*from caixin global"
+    r"|home\s*[>›»](?:\s.*)?"
+    r"|cx (?:tech|live) is\b.*"
+    r"|more|read more|load more|caixin|caixin global|back to top"
+    r"|share this article|open wechat and scan the qr code)$",
+    re.IGNORECASE,
+)
+#: ``ECONOMY`` / ``TRENDING STORIES`` / ``SOCIETY & CULTURE`` / ``ABOUT US`` / ``LATEST``:
+#: upper-case menu and section labels between briefs.
+UPPERCASE_LABEL_RE = re.compile(r"^[A-Z][A-Z &'’-]{1,39}$")
+#: ``Share this article`` / ``Open WeChat and scan the QR code`` / ``ABOUT US`` / ``ABOUT US |
+#: About | Contact`` (2018) / ``© 2021 Caixin Global``: the footer begins; nothing after it is
+#: body, related or headline.
+PAGE_END_RE = re.compile(
+    r"^(?:share this article|open wechat and scan the qr code|about us(?:\s*[|·•].*)?"
+    r"|(?:©|copyright\b|all rights reserved).*)$",
+    re.IGNORECASE,
+)
+#: ``LATEST`` / ``TRENDING``: the line above a headline list (``/live/`` page).
+HEADLINE_LIST_MARKER_RE = re.compile(r"^(?:latest|trending|latest news|top stories)$", re.I)
+#: Mirror junk on its own line: ``Mirrored by cxmirror.example.net`` / ``Mirror of Caixin
+#: Global at cxmirror.example``. A line saying it was mirrored is not the page's text.
+MIRROR_NOTE_RE = re.compile(r"\bmirror(?:ed)?\s+(?:by|from|at|of|site)\b", re.IGNORECASE)
+#: ``www.cxmirror.example`` / ``https://t.example/x``: a line that is only an address.
+BARE_ADDRESS_RE = re.compile(
+    r"^\W*(?:https?://\S+|www\.\S+|[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|info|xyz|top|cn|io)"
+    r"(?:/\S*)?)\W*$",
+    re.IGNORECASE,
+)
+#: Junk and caption checks only look at lines up to this long (a caption is never longer).
+SHORT_LINE_MAX_LEN = 300
+#: Unprefixed related headlines look like titles: ``China’s Other TikTok-Like App Sensation
+#: Sprints Toward Hong Kong IPO``; this share of the longer words starts with a capital.
+TITLE_CASE_SHARE = 0.6
+#: Fewer words than this make a menu entry (``Home``, ``World``), not a headline.
+HEADLINE_MIN_WORDS = 3
+#: A derived title is the lead sentence, cut at a word boundary to this many characters.
+DERIVED_TITLE_MAX_LEN = 110
+#: ``U.S. President``: a period after these does not end the lead sentence.
+# fmt: off
+ABBREVIATIONS = frozenset({
+    "mr", "mrs", "ms", "dr", "prof", "co", "corp", "inc", "ltd", "jr", "sr", "st", "no", "vs",
+    "gov", "sen", "rep", "gen", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
+    "oct", "nov", "dec",
+})
+# fmt: on
+#: Sentence ends: ``... group of investors.`` then a capital, a digit or an opening quote.
+SENTENCE_END_RE = re.compile(r"[.!?][”\"’')\]]*(?=\s+[“\"‘'(\[]?[A-Z0-9])")
+#: A class token or role naming a headline (``brief-title``, ``headline``, ``role=heading``).
+#: Only used to find a brief's own headline, never to segment.
+HEADLINE_CLASS_RE = re.compile(r"(?:^|[-_])(?:headline|heading|title)s?$", re.IGNORECASE)
+#: Plain text is HTML when it starts with ``<`` or holds one of these tags.
+HTML_SNIFF_RE = re.compile(
+    r"<(?:!doctype|html|head|body|p|div|br|article|section|span|dl|dt|dd|h[1-6]|a|ul|li|table)"
+    r"[\s>/]",
+    re.IGNORECASE,
+)
+EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+#: ``<meta charset="gbk">`` / ``<meta http-equiv="Content-Type" content="text/html; charset=...">``
+META_CHARSET_RE = re.compile(rb"<meta[^>]{0,512}?charset\s*=\s*[\"']?\s*([\w:.-]{1,40})", re.I)
+#: ``<?xml version="1.0" encoding="..."?>``: lxml refuses it in front of a str.
+XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
+#: A Cloudflare-obfuscated e-mail link: ``/cdn-cgi/l/email-protection#<hex>``.
+CF_EMAIL_HREF_RE = re.compile(r"/cdn-cgi/l/email-protection#([0-9a-fA-F]+)")
+
+# --------------------------------------------------------------------------------------------
+# Markup vocabulary: which elements break lines and which are never visible.
+# --------------------------------------------------------------------------------------------
+
+# fmt: off
+BLOCK_TAGS = frozenset({
+    "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details",
+    "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form",
+    "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "legend", "li", "main",
+    "menu", "nav", "ol", "optgroup", "option", "p", "pre", "section", "summary", "table",
+    "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "frameset",
+})
+# fmt: on
+#: Never visible text (or UI labels such as buttons), dropped with everything inside.
+# fmt: off
+DROP_TAGS = frozenset({
+    "script", "style", "noscript", "template", "head", "title", "svg", "math", "iframe",
+    "object", "embed", "canvas", "audio", "video", "select", "datalist", "button", "textarea",
+})
+# fmt: on
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+BOLD_TAGS = frozenset(("b", "strong"))
+
+#: Zero-width characters and soft hyphens vanish; every other kind of space becomes " ".
+_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+#: Control characters lxml refuses (NUL and friends) become spaces.
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: WHATWG maps these labels to supersets; decoding with the superset loses nothing.
+_CHARSET_ALIASES = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "iso-8859-1": "windows-1252",
+    "latin-1": "windows-1252",
+    "latin1": "windows-1252",
+    "ascii": "windows-1252",
+    "us-ascii": "windows-1252",
+}
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it starts with the same bytes
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# Context bits of the HTML walk, kept per line to tell headline lines from the rest.
+_IN_HEADING = 1
+_IN_LINK = 2
+_IN_BOLD = 4
+_IN_CAPTION = 8
+_ALL_CONTEXTS = _IN_HEADING | _IN_LINK | _IN_BOLD | _IN_CAPTION
+
+
+@dataclass(slots=True)
+class _Line:
+    """One visible line of the page, with what the markup said about it."""
+
+    text: str
+    links: list[tuple[str, str]] = field(default_factory=list)  # (href as written, link text)
+    emails: list[str] = field(default_factory=list)
+    only: int = 0  # context bits that held ALL of the line's text (e.g. _IN_HEADING)
+
+    @property
+    def is_heading(self) -> bool:
+        return bool(self.only & _IN_HEADING)
+
+    @property
+    def is_link_or_bold(self) -> bool:
+        return bool(self.only & (_IN_LINK | _IN_BOLD))
+
+    @property
+    def is_caption_markup(self) -> bool:
+        return bool(self.only & _IN_CAPTION)
+
+
+# --------------------------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------------------------
+
+
+def decode_page(content: bytes, *, declared_charset: str | None = None) -> str:
+    """Decode page bytes the way a browser would; never raises on odd bytes.
+
+    Order: byte-order mark; bytes that are valid UTF-8 beyond ASCII; the charset the HTTP
+    header declared; ``<meta charset>`` / ``http-equiv``; then a guess between GB18030 and
+    windows-1252 (which decodes anything).
+    """
+    for bom, encoding in _BOMS:
+        if content.startswith(bom):
+            return content[len(bom) :].decode(encoding, errors="replace")
+    if not content.isascii():
+        # Bytes that are valid UTF-8 beyond ASCII are UTF-8 whatever the label says: legacy
+        # text almost never forms valid multi-byte sequences, and stale labels are common.
+        try:
+            return content.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    for label in (declared_charset, _meta_charset(content)):
+        text = _try_decode(content, label)
+        if text is not None:
+            return text
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if _looks_like_gb(content):
+        try:
+            return content.decode("gb18030")
+        except UnicodeDecodeError:
+            pass
+    return content.decode("windows-1252", errors="replace")
+
+
+def parse_page(
+    content: bytes | str, *, page_url: str, timezone: str = "Asia/Shanghai"
+) -> ParseResult:
+    """Cut a CX live page (HTML of any markup, or its plain-text capture) into briefs.
+
+    Raises ``ConfigError`` for an unknown ``timezone`` and ``LayoutChanged`` when the page
+    holds no brief. A brief whose byline date cannot be read is skipped with a warning.
+    """
+    zone = _zone(timezone)
+    text = decode_page(content) if isinstance(content, bytes) else content
+    if not text.strip():
+        raise LayoutChanged("no briefs found: the page is empty")
+    text = _INVISIBLE_RE.sub("", text)  # once for the page, not once per line
+    lines = _html_lines(text) if _looks_like_html(text) else _text_lines(text)
+    return _Segmenter(lines, page_url=page_url, zone=zone).run()
+
+
+# --------------------------------------------------------------------------------------------
+# Decoding
+# --------------------------------------------------------------------------------------------
+
+
+def _meta_charset(content: bytes) -> str | None:
+    # Browsers only look at the first 1024 bytes; some pages put scripts first, so look further.
+    match = META_CHARSET_RE.search(content, 0, 8192)
+    return match.group(1).decode("ascii", errors="replace") if match else None
+
+
+def _try_decode(content: bytes, label: str | None) -> str | None:
+    if not label:
+        return None
+    label = label.strip().strip("\"'").lower()
+    try:
+        encoding = codecs.lookup(_CHARSET_ALIASES.get(label, label)).name
+    except LookupError:
+        return None  # an unknown label is as good as none
+    if encoding.startswith("utf-16") or encoding.startswith("utf-32"):
+        return None  # a <meta> cannot truthfully declare these without a BOM; bytes say ASCII
+    try:
+        return content.decode(encoding)
+    except UnicodeDecodeError:
+        return None  # a lying header: fall through to the next clue
+
+
+def _looks_like_gb(content: bytes) -> bool:
+    # In GB text nearly every byte >= 0x80 sits in a pair of high bytes; in windows-1252
+    # English the odd high byte (a curly quote) sits between ASCII letters.
+    high = paired = 0
+    i, n = 0, min(len(content), 65536)
+    while i < n:
+        if content[i] >= 0x80:
+            high += 1
+            if i + 1 < n and content[i + 1] >= 0x40:
+                paired += 1
+                high += 1
+                i += 1
+        i += 1
+    return high > 0 and paired * 2 >= 0.9 * high and _high_pairs_look_cjk(content[:n])
+
+
+def _high_pairs_look_cjk(sample: bytes) -> bool:
+    # GB2312 pairs use lead and trail bytes 0xA1-0xFE; windows-1252 text rarely has two
+    # high bytes in a row at all.
+    pairs = re.findall(rb"[\xa1-\xfe][\xa1-\xfe]", sample)
+    highs = sum(1 for byte in sample if byte >= 0x80)
+    return len(pairs) * 2 >= 0.6 * highs
+
+
+# --------------------------------------------------------------------------------------------
+# Lines from text and from HTML
+# --------------------------------------------------------------------------------------------
+
+
+def _normalise(text: str) -> str:
+    # str.split() with no argument splits on every Unicode space (NBSP, U+3000, U+2009, ...).
+    # Zero-width characters were removed from the whole page before (see parse_page).
+    return " ".join(text.split())
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text[:65536].lstrip("\ufeff \t\r\n")
+    return head.startswith("<") or HTML_SNIFF_RE.search(head) is not None
+
+
+def _text_lines(text: str) -> list[_Line]:
+    lines = []
+    for raw in text.splitlines():
+        line = _normalise(raw)
+        if line:
+            lines.append(_Line(line))
+    return lines
+
+
+class _LineBuilder:
+    """Collects text chunks of the HTML walk into lines."""
+
+    __slots__ = ("_emails", "_has_text", "_in", "_last_link", "_links", "_out", "_parts", "lines")
+
+    def __init__(self) -> None:
+        self.lines: list[_Line] = []
+        self._parts: list[str] = []
+        self._links: list[tuple[str, list[str]]] = []
+        self._emails: list[str] = []
+        self._has_text = False
+        self._in = 0
+        self._out = 0
+        self._last_link = -1
+
+    def add(self, text: str, contexts: int, link_serial: int, href: str | None) -> None:
+        self._parts.append(text)
+        if text.isspace():
+            return  # kept: the space between two inline elements separates words
+        self._has_text = True
+        self._in |= contexts
+        self._out |= ~contexts & _ALL_CONTEXTS
+        if href is not None:
+            if self._last_link != link_serial:
+                self._links.append((href, []))
+                self._last_link = link_serial
+            self._links[-1][1].append(text)
+
+    @property
+    def started(self) -> bool:
+        return self._has_text
+
+    @property
+    def pending(self) -> bool:
+        return bool(self._parts or self._emails)
+
+    def add_email(self, email: str) -> None:
+        if email not in self._emails:
+            self._emails.append(email)
+
+    def flush(self) -> None:
+        if not self._has_text:
+            if self._emails and self.lines:
+                # An e-mail link with no text (the capture's dangling "(") belongs to the
+                # line it trailed.
+                previous = self.lines[-1].emails
+                previous.extend(e for e in self._emails if e not in previous)
+                self._emails = []
+            if self._parts:
+                self._parts = []
+            return
+        text = _normalise("".join(self._parts))
+        if text:
+            links = [(href, _normalise("".join(parts))) for href, parts in self._links]
+            self.lines.append(_Line(text, links, self._emails, self._in & ~self._out))
+        self._parts = []
+        self._links = []
+        self._emails = []
+        self._has_text = False
+        self._in = self._out = 0
+        self._last_link = -1
+
+
+class _LineTarget:
+    """lxml parser target: turns the parser's start/data/end events straight into lines.
+
+    No tree is built and no element proxies are made, which is most of the cost of walking
+    a tree from Python; nesting is tracked with a list, never with recursion.
+    """
+
+    def __init__(self) -> None:
+        self.builder = _LineBuilder()
+        self.contexts = 0
+        # Per open element: the context bits in force before it opened (restored when it
+        # closes) and whether it opened a link.
+        self.stack: list[tuple[int, bool]] = []
+        self.links: list[tuple[int, str]] = []  # open <a href> elements, innermost last
+        self.serial = -1  # the innermost open link; the serial tells two links apart
+        self.href: str | None = None
+        self.counter = 0
+        self.dropping = 0  # depth inside an invisible element (script, hidden, ...)
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        if self.dropping:
+            self.dropping += 1
+            return
+        if tag in DROP_TAGS or (attrib and _hidden(attrib)):
+            self.dropping = 1
+            return
+        builder = self.builder
+        if (tag in BLOCK_TAGS or tag == "br") and builder.pending:
+            builder.flush()
+        before = contexts = self.contexts
+        opened = False
+        if tag in HEADING_TAGS:
+            contexts |= _IN_HEADING
+        elif tag in BOLD_TAGS:
+            contexts |= _IN_BOLD
+        elif tag == "figcaption":
+            contexts |= _IN_CAPTION
+        if attrib:
+            if ("class" in attrib or "role" in attrib) and _headline_attr(attrib):
+                contexts |= _IN_HEADING
+            cfemail = attrib.get("data-cfemail")
+            if cfemail is not None:
+                email = _decode_cfemail(cfemail)
+                if email:
+                    # Show the address where Cloudflare shows "[email protected]", and
+                    # drop what it shows.
+                    builder.add_email(email)
+                    builder.add(email, contexts, self.serial, self.href)
+                    self.dropping = 1
+                    return
+            if tag == "a":
+                href = attrib.get("href")
+                if href is not None:
+                    href = href.strip()
+                    _collect_email_from_href(builder, href)
+                    self.counter += 1
+                    self.serial, self.href = self.counter, href
+                    self.links.append((self.counter, href))
+                    opened = True
+                    contexts |= _IN_LINK
+        self.contexts = contexts
+        self.stack.append((before, opened))
+
+    def end(self, tag: str) -> None:
+        if self.dropping:
+            self.dropping -= 1
+            return
+        if not self.stack:
+            return
+        self.contexts, opened = self.stack.pop()
+        if opened:
+            links = self.links
+            links.pop()
+            self.serial, self.href = links[-1] if links else (-1, None)
+        if tag in BLOCK_TAGS and self.builder.pending:
+            self.builder.flush()
+
+    def data(self, text: str) -> None:
+        if self.dropping or (not self.builder.started and text.isspace()):
+            return  # invisible, or indentation before a line's first word
+        self.builder.add(text, self.contexts, self.serial, self.href)
+
+    def close(self) -> list[_Line]:
+        self.builder.flush()
+        return self.builder.lines
+
+
+def _html_lines(text: str) -> list[_Line]:
+    text = _CONTROL_RE.sub(" ", XML_DECLARATION_RE.sub("", text, count=1))
+    target = _LineTarget()
+    parser = etree.HTMLParser(target=target, encoding="utf-8", no_network=True)
+    try:
+        lines: list[_Line] = etree.fromstring(text.encode("utf-8", errors="replace"), parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        lines = target.close()  # whatever was read before the parser gave up
+    return lines or []
+
+
+def _headline_attr(attrib: dict[str, str]) -> bool:
+    if attrib.get("role") == "heading":
+        return True
+    classes = attrib.get("class")
+    return bool(classes) and any(HEADLINE_CLASS_RE.search(c) for c in classes.split())
+
+
+def _hidden(attrib: dict[str, str]) -> bool:
+    if "hidden" in attrib:
+        return True
+    style = attrib.get("style")
+    if not style:
+        return False
+    style = style.replace(" ", "").lower()
+    return "display:none" in style or "visibility:hidden" in style
+
+
+def _collect_email_from_href(builder: _LineBuilder, href: str) -> None:
+    href = href.strip()
+    if href[:7].lower() == "mailto:":
+        email = unquote(href[7:].split("?", 1)[0]).strip()
+        if EMAIL_RE.fullmatch(email):
+            builder.add_email(email)
+        return
+    match = CF_EMAIL_HREF_RE.search(href)
+    if match:
+        email = _decode_cfemail(match.group(1))
+        if email:
+            builder.add_email(email)
+
+
+def _decode_cfemail(encoded: str) -> str | None:
+    """Cloudflare's e-mail obfuscation: the first byte is the key, XOR it into the rest."""
+    try:
+        data = bytes.fromhex(encoded.strip())
+    except ValueError:
+        return None
+    if len(data) < 2:
+        return None
+    key = data[0]
+    email = bytes(byte ^ key for byte in data[1:]).decode("utf-8", errors="replace")
+    return email if EMAIL_RE.fullmatch(email) else None
+
+
+# --------------------------------------------------------------------------------------------
+# The state machine over lines
+# --------------------------------------------------------------------------------------------
+
+_BODY, _TAIL, _FOOTER = "body", "tail", "footer"
+
+
+@dataclass(slots=True)
+class _Draft:
+    """A brief while its lines are being read."""
+
+    byline: str
+    match: re.Match[str]
+    paragraphs: list[str] = field(default_factory=list)
+    captions: list[str] = field(default_factory=list)
+    contacts: list[Contact] = field(default_factory=list)
+    related: list[RelatedLink] = field(default_factory=list)
+    full_story_url: str | None = None
+    headline: str | None = None
+
+
+class _Segmenter:
+    """Cuts lines at bylines and sorts each brief's lines (one pass per brief)."""
+
+    def __init__(self, lines: list[_Line], *, page_url: str, zone: tzinfo) -> None:
+        self.lines = _join_split_bylines(lines)
+        self.page_url = page_url
+        self.zone = zone
+
+    def run(self) -> ParseResult:
+        lines = self.lines
+        bylines = [(i, m) for i, line in enumerate(lines) if (m := _byline_match(line.text))]
+        if not bylines:
+            raise LayoutChanged(
+                "no briefs found: the page has no byline lines "
+                "(AUTHORS / Mon DD, YYYY HH:MM AM / SECTION)"
+            )
+        headline_at = self._own_headlines([i for i, _ in bylines])
+        first = bylines[0][0]
+        prelude_end = first - 1 if (first - 1) in headline_at else first
+        headline_list = self._headline_list(lines[:prelude_end], len(bylines))
+        drafts: list[_Draft] = []
+        for k, (start, match) in enumerate(bylines):
+            end = bylines[k + 1][0] if k + 1 < len(bylines) else len(lines)
+            draft = _Draft(byline=lines[start].text, match=match)
+            draft.headline = headline_at.get(start - 1)
+            if draft.headline is None and headline_list is not None:
+                draft.headline = headline_list[k]
+            skip = end - 1 if (end - 1) in headline_at else -1
+            self._read_brief(
+                draft, [ln for j, ln in enumerate(lines[start + 1 : end], start + 1) if j != skip]
+            )
+            drafts.append(draft)
+        return self._finish(drafts)
+
+    # ---- headlines -------------------------------------------------------------------------
+
+    def _own_headlines(self, byline_indices: list[int]) -> dict[int, str]:
+        """Line index -> headline text, for lines right above a byline that are headlines.
+
+        A heading element (h1-h6, a headline class or role) right above a byline is that
+        brief's headline. A link-only or bold-only line there is one only when nearly every
+        byline has one: otherwise it is the previous brief's unprefixed related link.
+        """
+        strong: dict[int, str] = {}
+        weak: dict[int, str] = {}
+        previous = -1
+        for index in byline_indices:
+            j = index - 1
+            if j > previous and _headline_candidate(self.lines[j]):
+                line = self.lines[j]
+                if line.is_heading:
+                    strong[j] = line.text
+                elif (
+                    line.is_link_or_bold
+                    and not line.text.endswith(".")
+                    and len(line.text.split()) >= HEADLINE_MIN_WORDS
+                ):
+                    weak[j] = line.text
+            previous = index
+        found = dict(strong)
+        if len(strong) + len(weak) >= max(2, 0.8 * len(byline_indices)):
+            found.update(weak)
+        first = byline_indices[0] - 1
+        if len(byline_indices) > 1 and found.keys() == {first}:
+            # Only the top brief "has" one: that is chrome or the end of a headline list.
+            found.clear()
+        return found
+
+    def _headline_list(self, prelude: list[_Line], count: int) -> list[str] | None:
+        """A run of exactly ``count`` headlines above the first brief, in page order."""
+        runs: list[list[_Line]] = []
+        for i in range(len(prelude) - 1, -1, -1):
+            if HEADLINE_LIST_MARKER_RE.match(prelude[i].text):
+                runs.append([ln for ln in prelude[i + 1 :] if _headline_candidate(ln)])
+                break
+        runs.extend(_runs(prelude, lambda ln: ln.is_link_or_bold and _headline_candidate(ln)))
+        tail: list[_Line] = []
+        for line in reversed(prelude):
+            if not _headline_candidate(line) or _looks_like_sentence(line.text):
+                break
+            tail.append(line)
+        runs.append(tail[::-1])
+        for run in runs:
+            # A menu (Home / World / Economy) can have as many entries as the page has
+            # briefs; headlines are never one or two words.
+            if len(run) == count and all(len(ln.text.split()) >= HEADLINE_MIN_WORDS for ln in run):
+                return [ln.text for ln in run]
+        return None
+
+    # ---- one brief ---------------------------------------------------------------------------
+
+    def _read_brief(self, draft: _Draft, lines: list[_Line]) -> None:
+        state = _BODY
+        i, n = 0, len(lines)
+        while i < n:
+            line = lines[i]
+            text = line.text
+            i += 1
+            if CONTACT_RE.match(text):
+                draft.contacts.extend(_contacts(line))
+                state = _TAIL if state == _BODY else state
+                continue
+            related = RELATED_RE.match(text)
+            if related:
+                title = related.group("title").strip()
+                if title:
+                    draft.related.append(RelatedLink(title, self._first_url(line)))
+                state = _TAIL if state == _BODY else state
+                continue
+            if FULL_STORY_RE.match(text):
+                draft.full_story_url = draft.full_story_url or self._first_url(line)
+                state = _TAIL if state == _BODY else state
+                continue
+            if state == _FOOTER:
+                continue
+            if PAGE_END_RE.match(text):
+                state = _FOOTER
+                continue
+            if _is_chrome(text) or _is_junk(text):
+                continue
+            if state == _TAIL:
+                if (line.links and self._first_url(line)) or _looks_like_title(text):
+                    draft.related.append(RelatedLink(text, self._first_url(line)))
+                continue
+            caption = _caption(line)
+            if caption is None and i < n and lines[i].text == text:
+                caption = text  # a line shown twice in a row is an image caption
+            if caption is not None:
+                while i < n and (lines[i].text == text or _caption(lines[i]) == caption):
+                    i += 1  # the repeat of the same caption
+                if caption and caption not in draft.captions:
+                    draft.captions.append(caption)
+                continue
+            draft.paragraphs.append(text)
+
+    def _first_url(self, line: _Line) -> str | None:
+        for href, _text in line.links:
+            url = _absolute(href, self.page_url)
+            if url:
+                return url
+        return None
+
+    # ---- finishing -------------------------------------------------------------------------
+
+    def _finish(self, drafts: list[_Draft]) -> ParseResult:
+        briefs: list[Brief] = []
+        warnings: list[str] = []
+        for draft in drafts:
+            match = draft.match
+            naive = _parse_time(_normalise(match.group("date")))
+            if naive is None:
+                warnings.append(
+                    f"skipped the brief with byline {draft.byline!r}: "
+                    f"its date {match.group('date')!r} is not a real date"
+                )
+                continue
+            authors = _authors(match.group("authors"))
+            section = _normalise(match.group("section"))
+            title_source: TitleSource = "headline"
+            title = draft.headline
+            if not title:
+                title_source = "derived"
+                title = _derive_title(draft.paragraphs, section, authors)
+            briefs.append(
+                Brief(
+                    title=title,
+                    title_source=title_source,
+                    authors=authors,
+                    published_at=naive.replace(tzinfo=self.zone),
+                    section=section,
+                    paragraphs=tuple(draft.paragraphs),
+                    captions=tuple(draft.captions),
+                    contacts=tuple(draft.contacts),
+                    related=tuple(draft.related),
+                    full_story_url=draft.full_story_url,
+                    position=len(briefs),
+                    byline=draft.byline,
+                )
+            )
+        if not briefs:
+            raise LayoutChanged(
+                f"no briefs found: all {len(drafts)} byline lines had unreadable dates "
+                f"(first: {drafts[0].byline!r})"
+            )
+        return ParseResult(briefs=tuple(briefs), warnings=tuple(warnings))
+
+
+# --------------------------------------------------------------------------------------------
+# Line helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _join_split_bylines(lines: list[_Line]) -> list[_Line]:
+    """Join a byline the markup split over two or three block lines (``Ding Yi`` / ``/ Jan
+    19, 2021 06:27 PM /`` / ``Business & Tech``) into one line."""
+    out: list[_Line] = []
+    i, n = 0, len(lines)
+    while i < n:
+        line = lines[i]
+        text = line.text
+        if len(text) <= 100 and BYLINE_DATE_RE.search(text) and not _is_byline(text):
+            joined = _try_join(out, lines, i)
+            if joined is not None:
+                back, used, merged = joined
+                del out[len(out) - back :]
+                out.append(merged)
+                i += used
+                continue
+        out.append(line)
+        i += 1
+    return out
+
+
+def _try_join(done: list[_Line], lines: list[_Line], i: int) -> tuple[int, int, _Line] | None:
+    # (lines taken back from `done`, lines used from i on, the joined line). The line before
+    # the date is taken only when it reads like the author part, so that the previous
+    # brief's last line is never swallowed.
+    for back, used in ((1, 2), (1, 1), (0, 2)):
+        if back > len(done) or i + used > len(lines):
+            continue
+        if back and not (
+            done[-1].text.endswith("/") or SPLIT_BYLINE_AUTHORS_RE.match(done[-1].text)
+        ):
+            continue
+        parts = [*done[len(done) - back :], *lines[i : i + used]]
+        if any(len(p.text) > 100 for p in parts):
+            continue
+        text = " ".join(p.text for p in parts)
+        if _is_byline(text):
+            return back, used, _Line(text)
+    return None
+
+
+def _runs(lines: Iterable[_Line], keep: Callable[[_Line], bool]) -> list[list[_Line]]:
+    """Maximal runs of consecutive lines that ``keep`` accepts, the last run first."""
+    runs: list[list[_Line]] = []
+    current: list[_Line] = []
+    for line in lines:
+        if keep(line):
+            current.append(line)
+        elif current:
+            runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    return runs[::-1]  # the run closest to the first brief wins
+
+
+def _headline_candidate(line: _Line) -> bool:
+    text = line.text
+    return (
+        len(text) <= SHORT_LINE_MAX_LEN
+        and not _is_byline(text)
+        and not CONTACT_RE.match(text)
+        and not RELATED_RE.match(text)
+        and not FULL_STORY_RE.match(text)
+        and not PAGE_END_RE.match(text)
+        and not HEADLINE_LIST_MARKER_RE.match(text)
+        and not _is_chrome(text)
+        and not _is_junk(text)
+        and _caption(line) is None
+    )
+
+
+def _byline_match(text: str) -> re.Match[str] | None:
+    if len(text) > BYLINE_MAX_LEN or "/" not in text:
+        return None  # the cheap test first: most lines are long paragraphs without "/"
+    return BYLINE_RE.match(text)
+
+
+def _is_byline(text: str) -> bool:
+    return _byline_match(text) is not None
+
+
+def _is_chrome(text: str) -> bool:
+    return bool(CHROME_LINE_RE.match(text) or UPPERCASE_LABEL_RE.match(text))
+
+
+def _is_junk(text: str) -> bool:
+    if len(text) > SHORT_LINE_MAX_LEN:
+        return False
+    if not any(ch.isalpha() for ch in text):
+        return True  # "***", "|||": nothing to read
+    if " " not in text and BARE_ADDRESS_RE.match(text):
+        return True
+    return "irror" in text and MIRROR_NOTE_RE.search(text) is not None
+
+
+def _caption(line: _Line) -> str | None:
+    """The caption text if the line is an image caption, "" for a blank one, else None."""
+    text = line.text
+    colon = text.rfind(":", 0, SHORT_LINE_MAX_LEN)
+    word = CAPTION_CREDIT_WORD_RE.search(text, max(0, colon - 40), colon) if colon > 0 else None
+    if word is None or len(text) > SHORT_LINE_MAX_LEN:
+        return text if line.is_caption_markup else None
+    credit = text[colon + 1 :].strip()
+    if not CAPTION_CREDIT_RE.match(credit):
+        return text if line.is_caption_markup else None
+    if not credit:
+        return ""  # "Photo:" and nothing else: a blank caption
+    prefix = text[: word.start()].rstrip()
+    if prefix and not CAPTION_DESCRIPTION_END_RE.search(prefix) and not line.is_caption_markup:
+        return text[word.start() :]  # junk glued in front of the credit
+    return text
+
+
+def _looks_like_title(text: str) -> bool:
+    if len(text) > SHORT_LINE_MAX_LEN or text.endswith("."):
+        return False
+    words = [w for w in text.split() if len(w) > 3]
+    if not words:
+        return False
+    capital = sum(1 for w in words if w[0].isupper() or w[0].isdigit() or not w[0].isalpha())
+    return capital >= TITLE_CASE_SHARE * len(words)
+
+
+def _looks_like_sentence(text: str) -> bool:
+    return len(text) > 200 or (text.endswith((".", "…")) and not _looks_like_title(text))
+
+
+def _contacts(line: _Line) -> list[Contact]:
+    """``Contact reporter A ( and editor B (`` -> two contacts; e-mails from the text or
+    from the line's mailto/Cloudflare links, in order."""
+    body = line.text.split(None, 1)[1] if " " in line.text else ""
+    pool = list(line.emails)
+    parsed: list[tuple[ContactRole, str, str | None]] = []
+    for part in CONTACT_SPLIT_RE.split(body):
+        match = CONTACT_PART_RE.match(part.strip())
+        if match is None:
+            continue
+        role: ContactRole = "editor" if match.group("role").lower() == "editor" else "reporter"
+        name = match.group("name").strip()
+        found = EMAIL_RE.search(match.group("inside") or "") or EMAIL_RE.search(name)
+        email = found.group(0) if found else None
+        if found and found.group(0) in name:
+            name = name.replace(found.group(0), "").strip()
+        if email in pool:
+            pool.remove(email)
+        if name:
+            parsed.append((role, name, email))
+    contacts = []
+    for role, name, email in parsed:
+        if email is None and pool:
+            email = pool.pop(0)
+        contacts.append(Contact(role=role, name=name, email=email))
+    return contacts
+
+
+def _authors(raw: str) -> tuple[str, ...]:
+    raw = _normalise(raw)
+    if raw[:3].lower() == "by ":
+        raw = raw[3:]
+    return tuple(name for name in (n.strip() for n in AUTHOR_SPLIT_RE.split(raw)) if name)
+
+
+@lru_cache(maxsize=4096)
+def _absolute(href: str, page_url: str) -> str | None:
+    href = href.strip()
+    lowered = href[:11].lower()
+    if not href or href.startswith("#") or lowered.startswith(("javascript:", "mailto:", "data:")):
+        return None
+    if CF_EMAIL_HREF_RE.search(href):
+        return None
+    try:
+        url = urljoin(page_url, href)
+    except ValueError:
+        return None
+    return url if url.lower().startswith(("http://", "https://")) else None
+
+
+@lru_cache(maxsize=4096)
+def _parse_time(text: str) -> datetime | None:
+    # Cached: the same bylines come back on every poll, and dateutil takes ~0.1 ms per call.
+    try:
+        return date_parser.parse(text)
+    except (ValueError, OverflowError):  # dateutil's ParserError is a ValueError
+        return None
+
+
+def _zone(name: str) -> tzinfo:
+    try:
+        zone = tz.gettz(name) if name and name.strip() else None
+    except (ValueError, OSError) as exc:
+        raise ConfigError(f"unknown timezone {name!r}: {exc}") from exc
+    if zone is None:
+        raise ConfigError(f"unknown timezone {name!r}: use an IANA name such as 'Asia/Shanghai'")
+    return zone
+
+
+# --------------------------------------------------------------------------------------------
+# Derived titles
+# --------------------------------------------------------------------------------------------
+
+
+def _is_subheading(text: str) -> bool:
+    return bool(SUBHEADING_RE.match(text)) or (
+        len(text) <= SUBHEADING_MAX_LEN and text.endswith(("?", ":"))
+    )
+
+
+def _derive_title(paragraphs: Sequence[str], section: str, authors: Sequence[str]) -> str:
+    for paragraph in paragraphs:
+        if _is_subheading(paragraph):
+            continue
+        sentence = _lead_sentence(paragraph)
+        if sentence:
+            return _shorten(sentence, DERIVED_TITLE_MAX_LEN)
+    if authors:
+        names = ", ".join(authors[:-1]) + " and " + authors[-1] if len(authors) > 1 else authors[0]
+        return f"{section} brief by {names}"
+    return f"{section} brief"
+
+
+def _lead_sentence(paragraph: str) -> str:
+    for match in SENTENCE_END_RE.finditer(paragraph):
+        if paragraph[match.start()] == ".":
+            word = paragraph[: match.start()].rsplit(None, 1)[-1] if match.start() else ""
+            bare = word.lstrip("“\"‘'(").lower()
+            if bare in ABBREVIATIONS or re.fullmatch(r"(?:[a-z]\.)*[a-z]", bare):
+                continue  # "U.S. President", "Dec. 24": not the end of the sentence
+        sentence = paragraph[: match.end()]
+        break
+    else:
+        sentence = paragraph
+    if sentence.endswith(".") and not sentence.endswith(".."):
+        sentence = sentence[:-1]
+    return sentence.strip()
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)  # text[:cut] ends at a word boundary, len <= limit - 1
+    if cut < limit // 2:
+        cut = limit - 1
+    short = text[:cut]
+    if short.count("(") > short.count(")"):
+        # Never leave "... 20 billion yuan ($3…": end before the unclosed bracket.
+        short = short[: short.rfind("(")]
+    return short.rstrip(" ,;:–—-(“\"‘'") + "…"
