@@ -33,15 +33,41 @@ exit codes:
 
 
 def _add_config(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", type=Path, metavar="PATH",
-                        help="config file (default: ./config.toml if present, else built-in defaults)")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="PATH",
+        help="config file (default: ./config.toml if present, else built-in defaults)",
+    )
 
 
 def _add_paths(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", type=Path, metavar="DIR",
-                        help="output folder (default: [output].dir, 'output')")
-    parser.add_argument("--state", type=Path, metavar="PATH",
-                        help="archive database (default: [archive].path, 'state/feedsvc.sqlite3')")
+    parser.add_argument(
+        "--out", type=Path, metavar="DIR", help="output folder (default: [output].dir, 'output')"
+    )
+    parser.add_argument(
+        "--state",
+        type=Path,
+        metavar="PATH",
+        help="archive database (default: [archive].path, 'state/feedsvc.sqlite3')",
+    )
+
+
+def _add_logging(parser: argparse.ArgumentParser, *, default: bool) -> None:
+    # the sub-command copies must not overwrite a value given before the command name
+    parser.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default="text" if default else argparse.SUPPRESS,
+        help="log lines on stderr: readable text (default) or JSON lines",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=False if default else argparse.SUPPRESS,
+        help="log debug details",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,59 +77,85 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--log-format", choices=("text", "json"), default="text",
-                        help="log lines on stderr: readable text (default) or JSON lines")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    _add_logging(parser, default=True)
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # logging options are accepted before and after the command name
+    common = argparse.ArgumentParser(add_help=False)
+    _add_logging(common, default=False)
 
     inspect = sub.add_parser(
-        "inspect", help="show the briefs of a page (file or URL)",
+        "inspect",
+        parents=[common],
+        help="show the briefs of a page (file or URL)",
         description="Parse a page and show its briefs.\n\nexample:\n"
-                    "  feedsvc inspect tests/fixtures/business-and-tech-live.txt --json",
+        "  feedsvc inspect tests/fixtures/business-and-tech-live.txt --json",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     inspect.add_argument("source", metavar="SOURCE", help="a file path or an http(s) URL")
     inspect.add_argument("--json", action="store_true", help="a JSON array, one object per brief")
-    inspect.add_argument("--page-url", metavar="URL",
-                         help="URL that relative links resolve against (default: first [[sources]] url)")
+    inspect.add_argument(
+        "--page-url",
+        metavar="URL",
+        help="URL that relative links resolve against (default: first [[sources]] url)",
+    )
     _add_config(inspect)
 
     build = sub.add_parser(
-        "build", help="run one cycle: fetch, parse, archive, classify, render, publish",
+        "build",
+        parents=[common],
+        help="run one cycle: fetch, parse, archive, classify, render, publish",
         description="Run one cycle and print a one-line summary.\n\nexample:\n"
-                    "  feedsvc build --source feedsvc/sample/business-and-tech-live.html --out output",
+        "  feedsvc build --source feedsvc/sample/business-and-tech-live.html --out output",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_config(build)
-    build.add_argument("--source", metavar="FILE_OR_URL",
-                       help="read this file or URL instead of the configured page(s)")
+    build.add_argument(
+        "--source",
+        metavar="FILE_OR_URL",
+        help="read this file or URL instead of the configured page(s)",
+    )
     _add_paths(build)
-    build.add_argument("--status", action="store_true",
-                       help="also update status.json in the output folder (for cron setups)")
+    build.add_argument(
+        "--status",
+        action="store_true",
+        help="also update status.json in the output folder (for cron setups)",
+    )
 
     run = sub.add_parser(
-        "run", help="run cycles on the configured schedule until SIGTERM/SIGINT",
+        "run",
+        parents=[common],
+        help="run cycles on the configured schedule until SIGTERM/SIGINT",
         description="Run a first cycle now, then on the schedule of config.toml.\n\nexample:\n"
-                    "  feedsvc run --config config.toml",
+        "  feedsvc run --config config.toml",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_config(run)
-    run.add_argument("--source", metavar="FILE_OR_URL",
-                     help="read this file or URL instead of the configured page(s)")
+    run.add_argument(
+        "--source",
+        metavar="FILE_OR_URL",
+        help="read this file or URL instead of the configured page(s)",
+    )
     _add_paths(run)
 
     health = sub.add_parser(
-        "health", help="exit 0 when status.json shows a recent successful cycle",
+        "health",
+        parents=[common],
+        help="exit 0 when status.json shows a recent successful cycle",
         description="For monitors and Docker's HEALTHCHECK.\n\nexample:\n"
-                    "  feedsvc health --out /data/output --max-age 3600",
+        "  feedsvc health --out /data/output --max-age 3600",
     )
     _add_config(health)
     health.add_argument("--out", type=Path, metavar="DIR", help="output folder")
-    health.add_argument("--max-age", type=float, default=None, metavar="SECONDS",
-                        help="how old the last success may be (default: 3 schedule intervals)")
+    health.add_argument(
+        "--max-age",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="how old the last success may be (default: 3 schedule intervals)",
+    )
     return parser
 
 
@@ -234,14 +286,16 @@ def _build(args: argparse.Namespace) -> int:
             if args.status:
                 from feedsvc.status import record_attempt
 
-                record_attempt(settings.output_dir, attempted_at=started, outcome="failed",
-                               error=str(exc))
+                record_attempt(
+                    settings.output_dir, attempted_at=started, outcome="failed", error=str(exc)
+                )
             raise
         if args.status:
             from feedsvc.status import record_attempt
 
-            record_attempt(settings.output_dir, attempted_at=started, outcome="ok",
-                           report=report.as_dict())
+            record_attempt(
+                settings.output_dir, attempted_at=started, outcome="ok", report=report.as_dict()
+            )
     from feedsvc.websub import ping_hubs
 
     ping_hubs(settings, report.changed_urls)
@@ -265,8 +319,9 @@ def _health(args: argparse.Namespace) -> int:
     max_age = args.max_age
     if max_age is None:
         max_age = settings.schedule.interval_minutes * 60 * 3 + settings.schedule.jitter_seconds
-    health = check_health(settings.output_dir, now=datetime.now(UTC),
-                          max_age=timedelta(seconds=max_age))
+    health = check_health(
+        settings.output_dir, now=datetime.now(UTC), max_age=timedelta(seconds=max_age)
+    )
     print(("healthy: " if health.healthy else "unhealthy: ") + health.reason)
     return 0 if health.healthy else 1
 

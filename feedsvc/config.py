@@ -15,7 +15,10 @@ from feedsvc.errors import ConfigError
 from feedsvc.model import Site
 
 DEFAULT_PAGE_URL = "https://www.caixinglobal.com/business-and-tech-live/"
-DEFAULT_USER_AGENT = "feedsvc/0.1 (+https://github.com/feedsvc/feedsvc; static feeds of CX live pages)"
+DEFAULT_TOPICS_PATH = Path(__file__).with_name("default_topics.toml")
+DEFAULT_USER_AGENT = (
+    "feedsvc/0.1 (+https://github.com/feedsvc/feedsvc; static feeds of CX live pages)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,13 +158,21 @@ def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
 
 
 def _kind_name(kind: type | tuple[type, ...]) -> str:
-    names = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
-             list: "a list", dict: "a table"}
+    names = {
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        bool: "true or false",
+        list: "a list",
+        dict: "a table",
+    }
     return " or ".join(names.get(k, k.__name__) for k in _as_tuple(kind))
 
 
 def _slug_ok(slug: str) -> bool:
-    return bool(slug) and all(c.islower() or c.isdigit() or c == "-" for c in slug) and slug.isascii()
+    return (
+        bool(slug) and all(c.islower() or c.isdigit() or c == "-" for c in slug) and slug.isascii()
+    )
 
 
 def load_settings(path: Path | None = None, *, required: bool = False) -> Settings:
@@ -327,18 +338,35 @@ def _sources(top: _Table) -> tuple[SourceSettings, ...]:
     return tuple(sources)
 
 
+def default_topics() -> tuple[TopicRule, ...]:
+    """The keyword topics shipped with feedsvc (``feedsvc/default_topics.toml``)."""
+    data = tomllib.loads(DEFAULT_TOPICS_PATH.read_text("utf-8"))
+    return _topics(_Table(data, str(DEFAULT_TOPICS_PATH.name)))
+
+
 def _topics(top: _Table) -> tuple[TopicRule, ...]:
+    if "topics" not in top.data and top.where == "config":
+        top.used.add("topics")
+        return default_topics()  # no [[topics]] at all: the shipped set; `topics = []`: none
     rules: list[TopicRule] = []
     for i, item in enumerate(top.get("topics", list, [])):
         t = _Table(item, f"[[topics]] #{i + 1}")
         slug = t.get("slug", str, "")
         if not _slug_ok(slug):
-            raise ConfigError(f"{t.where}.slug: use lower-case ASCII letters, digits and '-', got {slug!r}")
+            raise ConfigError(
+                f"{t.where}.slug: use lower-case ASCII letters, digits and '-', got {slug!r}"
+            )
         keywords = t.strings("keywords")
         if not keywords:
             raise ConfigError(f"{t.where}: needs at least one keyword")
-        rules.append(TopicRule(slug=slug, title=t.get("title", str, slug), keywords=keywords,
-                               exclude=t.strings("exclude")))
+        rules.append(
+            TopicRule(
+                slug=slug,
+                title=t.get("title", str, slug),
+                keywords=keywords,
+                exclude=t.strings("exclude"),
+            )
+        )
         t.done()
     slugs = [r.slug for r in rules]
     if len(set(slugs)) != len(slugs):
@@ -352,7 +380,9 @@ def _feeds(top: _Table) -> tuple[CustomFeedRule, ...]:
         t = _Table(item, f"[[feeds]] #{i + 1}")
         slug = t.get("slug", str, "")
         if not _slug_ok(slug):
-            raise ConfigError(f"{t.where}.slug: use lower-case ASCII letters, digits and '-', got {slug!r}")
+            raise ConfigError(
+                f"{t.where}.slug: use lower-case ASCII letters, digits and '-', got {slug!r}"
+            )
         rule = CustomFeedRule(
             slug=slug,
             title=t.get("title", str, slug),

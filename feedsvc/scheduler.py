@@ -33,8 +33,15 @@ SHUTDOWN_GRACE_SECONDS = 20.0
 class CycleRunner:
     """Runs cycles for one group of pages and keeps the failure back-off state."""
 
-    def __init__(self, settings: Settings, pages: Sequence[PageSource], interval: timedelta,
-                 cancel: threading.Event, scheduler: Any, job_id: str) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        pages: Sequence[PageSource],
+        interval: timedelta,
+        cancel: threading.Event,
+        scheduler: Any,
+        job_id: str,
+    ) -> None:
         self.settings = settings
         self.pages = tuple(pages)
         self.interval = interval
@@ -49,8 +56,11 @@ class CycleRunner:
         if self.cancel.is_set():
             return
         if self.not_before is not None and now < self.not_before:
-            log.info("backing off after %d failed cycles; next try after %s",
-                     self.failures, self.not_before.isoformat(timespec="seconds"))
+            log.info(
+                "backing off after %d failed cycles; next try after %s",
+                self.failures,
+                self.not_before.isoformat(timespec="seconds"),
+            )
             return
         outcome, error, report = "ok", None, None
         try:
@@ -67,8 +77,14 @@ class CycleRunner:
             outcome, error = "failed", f"internal error: {type(exc).__name__}: {exc}"
             self._back_off(now)
             log.exception("cycle crashed")
-        record_attempt(self.settings.output_dir, attempted_at=now, outcome=outcome, error=error,
-                       report=report, next_run=self._next_run())
+        record_attempt(
+            self.settings.output_dir,
+            attempted_at=now,
+            outcome=outcome,
+            error=error,
+            report=report,
+            next_run=self._next_run(),
+        )
 
     def _back_off(self, now: datetime) -> None:
         self.failures += 1
@@ -120,16 +136,23 @@ def run_forever(settings: Settings, *, source_override: str | None = None) -> in
             timezone=UTC,
         )
         if source_override is not None:
-            plan = [((settings.schedule.interval_minutes, settings.schedule.cron),
-                     list(sources_for(settings, source_override)))]
+            plan = [
+                (
+                    (settings.schedule.interval_minutes, settings.schedule.cron),
+                    list(sources_for(settings, source_override)),
+                )
+            ]
         else:
-            plan = [(key, list(sources_for(settings, only=group)))
-                    for key, group in _groups(settings).items()]
+            plan = [
+                (key, list(sources_for(settings, only=group)))
+                for key, group in _groups(settings).items()
+            ]
         for index, ((interval_minutes, cron), pages) in enumerate(plan):
             job_id = f"cycle-{index}"
             trigger, _ = _trigger(settings, interval_minutes, cron)
-            runner = CycleRunner(settings, pages, timedelta(minutes=interval_minutes), cancel,
-                                 scheduler, job_id)
+            runner = CycleRunner(
+                settings, pages, timedelta(minutes=interval_minutes), cancel, scheduler, job_id
+            )
             # the first cycle runs at start, the schedule takes over after it
             scheduler.add_job(runner, trigger, id=job_id, next_run_time=datetime.now(UTC))
 
@@ -164,8 +187,7 @@ def _wait_for_worker(scheduler: Any) -> None:
 
     threading.Thread(target=join, daemon=True).start()
     if not done.wait(SHUTDOWN_GRACE_SECONDS):
-        log.warning("a cycle was still running after %.0f s; abandoning it",
-                    SHUTDOWN_GRACE_SECONDS)
+        log.warning("a cycle was still running after %.0f s; abandoning it", SHUTDOWN_GRACE_SECONDS)
         # files are replaced atomically and the archive commits in transactions, so leaving
         # now loses at most this cycle's unpublished work, which the next cycle redoes
         logging.shutdown()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -21,11 +22,12 @@ from typing import Literal
 from feedsvc.archive import Archive
 from feedsvc.classify import Classifier
 from feedsvc.config import Settings, SourceSettings
-from feedsvc.errors import FeedsvcError, LayoutChanged
+from feedsvc.errors import ConfigError, FeedsvcError, LayoutChanged
 from feedsvc.model import FeedSpec, FeedSummary, ParseResult
 from feedsvc.parse import parse_page
 from feedsvc.publish import Publisher
 from feedsvc.render import feed_url, render_feed, render_index, render_opml
+from feedsvc.status import STATUS_FILE
 
 log = logging.getLogger("feedsvc.service")
 
@@ -41,6 +43,14 @@ SETTINGS_FINGERPRINT_KEY = "output_settings_fingerprint"
 
 
 def utc_now() -> datetime:
+    """The cycle's clock: when edits were seen. ``SOURCE_DATE_EPOCH`` pins it for reproducible
+    builds (https://reproducible-builds.org/specs/source-date-epoch/)."""
+    pinned = os.environ.get("SOURCE_DATE_EPOCH")
+    if pinned:
+        try:
+            return datetime.fromtimestamp(int(pinned), UTC)
+        except (ValueError, OverflowError, OSError):
+            raise ConfigError(f"SOURCE_DATE_EPOCH must be a Unix time, got {pinned!r}") from None
     return datetime.now(UTC)
 
 
@@ -111,8 +121,9 @@ class PageSource:
         return self.location.startswith(("http://", "https://"))
 
 
-def sources_for(settings: Settings, override: str | None = None,
-                only: Sequence[SourceSettings] | None = None) -> tuple[PageSource, ...]:
+def sources_for(
+    settings: Settings, override: str | None = None, only: Sequence[SourceSettings] | None = None
+) -> tuple[PageSource, ...]:
     """The pages one cycle reads; ``override`` (``--source``) replaces the first configured one."""
     if override is not None:
         first = settings.sources[0]
@@ -181,8 +192,10 @@ def _ingest_page(
             return PageReport(url=page.page_url, outcome="not_modified")
         content: bytes | str = fetched.text
         body = fetched.body
-        validators = {"etag": fetched.validators.etag,
-                      "last_modified": fetched.validators.last_modified}
+        validators = {
+            "etag": fetched.validators.etag,
+            "last_modified": fetched.validators.last_modified,
+        }
     else:
         body = _read_file(page.location)
         content = body
@@ -240,8 +253,9 @@ def _read_file(location: str) -> bytes:
         raise SourceError(f"cannot read source file {location}: {exc.strerror}") from exc
 
 
-def _check_guards(parsed: ParseResult, last_good: int | None, settings: Settings,
-                  page: PageSource) -> None:
+def _check_guards(
+    parsed: ParseResult, last_good: int | None, settings: Settings, page: PageSource
+) -> None:
     count = len(parsed.briefs)
     if count < settings.guard.min_briefs:
         raise LayoutChanged(
@@ -270,9 +284,11 @@ def _settings_fingerprint(settings: Settings, classifier: Classifier) -> str:
 def _apply_settings_changes(archive: Archive, settings: Settings, classifier: Classifier) -> None:
     """On a new config, reclassify the archive and mark every feed stale (a full rebuild)."""
     fingerprint = _settings_fingerprint(settings, classifier)
-    if archive.get_meta(SETTINGS_FINGERPRINT_KEY) == fingerprint:
+    previous = archive.get_meta(SETTINGS_FINGERPRINT_KEY)
+    if previous == fingerprint:
         return
-    log.info("settings changed since the last build: reclassifying the archive")
+    if previous is not None:
+        log.info("settings changed since the last build: reclassifying the archive")
     with archive.transaction():
         configured = classifier.configured_feeds()
         archive.register_feeds(configured)
@@ -303,9 +319,22 @@ def feed_file_paths(spec: FeedSpec) -> tuple[str, ...]:
 
 
 def _publish(archive: Archive, settings: Settings, pages: tuple[PageReport, ...]) -> CycleReport:
+    dirty = archive.dirty_feeds()
+    entries_total = archive.count()
+    if not dirty or entries_total == 0:
+        # nothing changed since the last complete publish (or nothing to publish yet):
+        # an unchanged cycle touches no file and costs no rendering
+        return CycleReport(
+            pages=pages,
+            feeds_total=len(archive.feed_specs()),
+            feeds_written=0,
+            files_written=0,
+            files_unchanged=0,
+            files_removed=0,
+            entries_total=entries_total,
+        )
     specs = sorted(archive.feed_specs(), key=lambda s: s.key)
     stats = archive.feed_stats()
-    dirty = archive.dirty_feeds()
     newest = max((updated for _, updated in stats.values() if updated is not None), default=None)
     site = settings.site
     changed_urls: list[str] = []
@@ -333,7 +362,12 @@ def _publish(archive: Archive, settings: Settings, pages: tuple[PageReport, ...]
         ]
         publisher.write(INDEX_FILE, render_index(summaries, site))
         publisher.write(OPML_FILE, render_opml(summaries, site))
-        keep = {INDEX_FILE, OPML_FILE, *(p for spec in specs for p in feed_file_paths(spec))}
+        keep = {
+            INDEX_FILE,
+            OPML_FILE,
+            STATUS_FILE,
+            *(p for spec in specs for p in feed_file_paths(spec)),
+        }
         removed = publisher.remove_stale(keep)
         written, unchanged = publisher.written, publisher.unchanged
     archive.clear_dirty(dirty)
@@ -344,6 +378,6 @@ def _publish(archive: Archive, settings: Settings, pages: tuple[PageReport, ...]
         files_written=written,
         files_unchanged=unchanged,
         files_removed=len(removed),
-        entries_total=archive.count(),
+        entries_total=entries_total,
         changed_urls=tuple(changed_urls),
     )

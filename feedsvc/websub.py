@@ -21,7 +21,7 @@ def ping_hubs(
     *,
     sleep: Callable[[float], None] = time.sleep,
 ) -> dict[str, int]:
-    """POST ``hub.mode=publish`` for each changed feed URL to each hub; returns pings sent per hub."""
+    """POST ``hub.mode=publish`` per changed feed URL to each hub; returns pings sent per hub."""
     hubs = settings.site.hubs
     if not hubs or not changed_urls:
         return {}
@@ -38,8 +38,9 @@ def ping_hubs(
     return sent
 
 
-def _ping(client: object, hub: str, url: str, *, retries: int,
-          sleep: Callable[[float], None]) -> bool:
+def _ping(
+    client: object, hub: str, url: str, *, retries: int, sleep: Callable[[float], None]
+) -> bool:
     import httpx
 
     assert isinstance(client, httpx.Client)

@@ -13,11 +13,11 @@ from email.utils import formatdate
 import brotli
 import httpx
 import pytest
-from tests.httpserver import HTTPTestServer, Reply
 
 from feedsvc.config import FetchSettings
 from feedsvc.errors import ContentTypeError, FetchError
 from feedsvc.fetch import Validators, clear_robots_cache, decode_body, fetch_page
+from tests.httpserver import HTTPTestServer, Reply
 
 UA = "feedsvc-test/1.0 (+https://example.invalid/feedsvc)"
 PAGE = "<!doctype html><html><head><title>CX Live</title></head><body><p>Brief</p></body></html>"
