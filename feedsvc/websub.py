@@ -1,7 +1,8 @@
 """WebSub: tell the configured hubs which feed URLs changed, so readers get them in seconds.
 
-A ping is a courtesy: failures are logged and retried a little, never raised, and never
-hold the cycle for longer than the configured timeout times the number of attempts.
+A ping is a courtesy: failures are logged and retried a little, never raised. A hub that
+still fails after the retries is skipped for the rest of the cycle, so a dead hub costs one
+URL's worth of attempts, not one per changed feed.
 """
 
 from __future__ import annotations
@@ -32,9 +33,18 @@ def ping_hubs(
     with httpx.Client(timeout=timeout, headers={"User-Agent": settings.fetch.user_agent}) as client:
         for hub in hubs:
             sent[hub] = 0
-            for url in dict.fromkeys(changed_urls):  # unique, in order
-                if _ping(client, hub, url, retries=settings.websub_retries, sleep=sleep):
+            urls = list(dict.fromkeys(changed_urls))  # unique, in order
+            for done, url in enumerate(urls):
+                outcome = _ping(client, hub, url, retries=settings.websub_retries, sleep=sleep)
+                if outcome == "sent":
                     sent[hub] += 1
+                elif outcome == "hub down":
+                    log.warning(
+                        "WebSub hub %s is failing: %d feed URLs not announced this cycle",
+                        hub,
+                        len(urls) - done,
+                    )
+                    break
     return sent
 
 
@@ -47,7 +57,7 @@ def _ping(
     reason = ""
     for attempt in range(retries + 1):
         if attempt:
-            sleep(min(0.5 * 2 ** (attempt - 1), 5.0))
+            sleep(min(0.25 * 2 ** (attempt - 1), 2.0))
         try:
             response = client.post(hub, data={"hub.mode": "publish", "hub.url": url})
         except httpx.HTTPError as exc:
@@ -55,9 +65,11 @@ def _ping(
             continue
         if response.status_code < 300:
             log.debug("pinged %s for %s", hub, url)
-            return True
+            return "sent"
         reason = f"HTTP {response.status_code}"
         if response.status_code < 500 and response.status_code != 429:
-            break  # the hub refused this URL; asking again will not help
+            # the hub refused this URL; asking again will not help
+            log.warning("WebSub hub %s refused %s: %s", hub, url, reason)
+            return "refused"
     log.warning("WebSub hub %s was not told about %s: %s", hub, url, reason)
-    return False
+    return "hub down"
