@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import itertools
+import os
 import re
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
@@ -120,3 +124,15 @@ def run_cli_process(args: list[str], *, timeout: float = 120, cwd: Path | None =
         check=False,
     )
     return CliResult(done.returncode, done.stdout, done.stderr)
+
+
+def require_tool(*names: str) -> str:
+    """The path of the first of ``names`` on PATH; skip without it, or fail under CI."""
+    for name in names:
+        found = shutil.which(name)
+        if found:
+            return found
+    message = f"{names[0]} is not installed (Debian package {names[0]})"
+    if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+        pytest.fail(f"{message}, but CI is set: CI must run it (scripts/test installs it)")
+    pytest.skip(message)

@@ -21,7 +21,6 @@ import contextlib
 import json
 import os
 import select
-import shutil
 import struct
 import subprocess
 import threading
@@ -39,7 +38,7 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 import pytest
 
-from tests.helpers import REPO, SEED_TXT
+from tests.helpers import REPO, SEED_TXT, require_tool
 
 pytestmark = pytest.mark.slow
 
@@ -51,18 +50,6 @@ FEED_TYPES = {
     "application/rss+xml": "rss.xml",
     "application/feed+json": "feed.json",
 }
-
-
-def require_tool(*names: str) -> str:
-    """The path of the first of ``names`` on PATH; skip without it, or fail under CI."""
-    for name in names:
-        found = shutil.which(name)
-        if found:
-            return found
-    message = f"{names[0]} is not installed (Debian package {names[0]})"
-    if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
-        pytest.fail(f"{message}, but CI is set: CI must run it (scripts/test installs it)")
-    pytest.skip(message)
 
 
 # --- a static server for the output folder --------------------------------------------------

@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import threading
@@ -39,7 +38,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from tests.helpers import REPO, split_seed
+from tests.helpers import REPO, require_tool, split_seed
 
 pytestmark = pytest.mark.slow
 
@@ -49,18 +48,6 @@ DC_CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
 DEAD_PROXY = "http://127.0.0.1:9"
 # what the second build of the fixture runs at (a pinned clock: edits get this time)
 SECOND_BUILD_EPOCH = 1_611_100_000  # 2021-01-19T23:46:40Z
-
-
-def require_tool(*names: str) -> str:
-    """The path of the first of ``names`` on PATH; skip without it, or fail under CI."""
-    for name in names:
-        found = shutil.which(name)
-        if found:
-            return found
-    message = f"{names[0]} is not installed (Debian package {names[0]})"
-    if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
-        pytest.fail(f"{message}, but CI is set: CI must run it (scripts/test installs it)")
-    pytest.skip(message)
 
 
 # --- a static server for the output folder --------------------------------------------------
