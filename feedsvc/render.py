@@ -18,6 +18,11 @@ Decisions worth knowing:
   feedgen's own ``now()`` defaults are always overwritten.
 * The top-level feed (kind ``"all"``) gets no ``index.html`` of its own: that name is the
   site index (:func:`render_index`).
+* One brief sits in many feeds (all, its section, topics, reporters), so each entry's output
+  is made once per process and kept in a bounded LRU cache: feedgen's ``FeedEntry`` builds
+  its Atom ``<entry>`` and RSS ``<item>``, whose bytes are spliced into the documents a fresh
+  ``FeedGenerator`` writes for each feed (the same bytes as adding the entries to it), and
+  likewise its JSON Feed item and feed-page article.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ import functools
 import html
 import json
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -34,7 +41,9 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import nh3
+from feedgen.entry import FeedEntry
 from feedgen.ext.base import BaseExtension
+from feedgen.ext.dc import DcEntryExtension, DcExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
@@ -336,36 +345,6 @@ def _categories(entry: Entry) -> tuple[tuple[str, str], ...]:
     return tuple(result)
 
 
-def _item(entry: Entry, site: Site) -> _Item:
-    """The entry cleaned for output, memoised: one brief sits in many feeds of a build.
-
-    The key holds everything the result depends on. Equal entries can still differ in the
-    UTC offsets of their times (equality compares instants), so the offsets are in the key.
-    """
-    key = (
-        entry,
-        site.title,
-        site.page_url,
-        _offset(entry.brief.published_at),
-        _offset(entry.updated_at),
-    )
-    try:
-        hash(key)
-    except TypeError:  # a caller handed in a list where the model says tuple
-        return _build_item(entry, site.title, site.page_url)
-    return _cached_item(key)
-
-
-def _offset(value: object) -> timedelta | None:
-    return value.utcoffset() if isinstance(value, datetime) else None
-
-
-@functools.lru_cache(maxsize=4096)
-def _cached_item(key: tuple[Entry, str, str, timedelta | None, timedelta | None]) -> _Item:
-    entry, site_title, page_url = key[0], key[1], key[2]
-    return _build_item(entry, site_title, page_url)
-
-
 def _build_item(entry: Entry, site_title: str, page_url: str) -> _Item:
     entry_id = clean_line(entry.id)
     if not entry_id:
@@ -444,15 +423,81 @@ def _person_dicts(people: Sequence[_Person]) -> list[dict[str, str]]:
     return [{"name": p.name, "email": p.email} if p.email else {"name": p.name} for p in people]
 
 
-def _atom_and_rss(
-    spec: FeedSpec,
-    items: Sequence[_Item],
-    site: Site,
-    updated: datetime,
-    hubs: Sequence[str],
-) -> tuple[bytes, bytes]:
+#: The namespaces feedgen declares on the RSS root (``dc`` from the extension we load, then
+#: its own two); an ``<item>`` serialized under a root with the same map declares none itself.
+_RSS_NSMAP = {
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "atom": ATOM_NS,
+    "content": "http://purl.org/rss/1.0/modules/content/",
+}
+#: How feedgen's pretty-printed documents end; entries go in front of these (and how the
+#: stand-in document of :func:`_entry_xml` ends).
+_ATOM_END = b"</feed>\n"
+_RSS_END = b"  </channel>\n</rss>\n"
+
+
+def _feed_entry(item: _Item) -> FeedEntry:
+    """The entry as a feedgen :class:`~feedgen.entry.FeedEntry` (Atom and RSS at once)."""
+    fe = FeedEntry()
+    # dc:creator: RSS <author> must be an e-mail. (Registered by class: load_extension("dc")
+    # first tries to import a missing "feedgen.ext.dc_entry", a file-system search each time.)
+    fe.register_extension("dc", DcEntryExtension, atom=False, rss=True)
+    fe.register_extension("feedsvc", _RssItemExtras, atom=False, rss=True)
+    fe.id(item.id)  # also the RSS <guid isPermaLink="false">
+    fe.title(item.title)
+    if item.link:
+        fe.link(href=item.link, rel="alternate", type="text/html")
+    fe.published(item.published)
+    fe.updated(item.updated)
+    fe.author(_person_dicts(item.authors))
+    for author in item.authors:
+        fe.dc.dc_creator(author.name)
+    if item.editors:
+        fe.contributor(_person_dicts(item.editors))
+    if item.categories:
+        fe.category([{"term": slug, "label": label} for slug, label in item.categories])
+    if item.summary:
+        # RSS <description> is HTML to readers, so the summary goes out as escaped HTML
+        # (Atom <summary type="html"> and RSS <description> share the value in feedgen).
+        fe.summary(_esc(item.summary), type="html")
+    fe.content(item.content_html, type="html")  # Atom <content>, RSS <content:encoded>
+    return fe
+
+
+def _entries_xml(items: Sequence[_Item]) -> list[tuple[bytes, bytes]]:
+    """Each entry as feedgen writes it: Atom ``<entry>`` and RSS ``<item>`` bytes, indented
+    for their place in a feed document and declaring no namespace of their own.
+
+    Nothing here depends on the feed, so :func:`_entries_parts` makes it once per entry and
+    every feed the entry sits in splices the same bytes into its own document. The entries
+    are serialized in one go under a stand-in for feedgen's RSS root (same namespace map;
+    Atom entries have no namespaced element): the <entry> elements at depth 1, the <item>
+    elements at depth 2 in a <channel>, so lxml indents each exactly as inside the real
+    documents (pretty-printing depends only on depth and content).
+    """
+    root = etree.Element("rss", nsmap=_RSS_NSMAP)
+    entries = [_feed_entry(item) for item in items]
+    for fe in entries:
+        root.append(fe.atom_entry())
+    channel = etree.SubElement(root, "channel")
+    for fe in entries:
+        channel.append(fe.rss_entry())
+    data: bytes = etree.tostring(root, encoding="UTF-8", pretty_print=True)
+    # A "<" in text is always written "&lt;", so these byte strings can only be our tags.
+    atom_part, rss_part = data[data.index(b">\n") + 2 : -len(_RSS_END)].split(b"  <channel>\n")
+    atom = [b"  <entry>" + chunk for chunk in atom_part.split(b"  <entry>")[1:]]
+    rss = [b"    <item>" + chunk for chunk in rss_part.split(b"    <item>")[1:]]
+    if not len(atom) == len(rss) == len(items):
+        raise RenderError("the entries' Atom and RSS output could not be told apart")
+    return list(zip(atom, rss, strict=True))
+
+
+def _feed_generator(
+    spec: FeedSpec, site: Site, updated: datetime, hubs: Sequence[str]
+) -> FeedGenerator:
+    """A fresh FeedGenerator with everything of the feed but its entries."""
     fg = FeedGenerator()
-    fg.load_extension("dc", atom=False, rss=True)  # dc:creator: RSS <author> must be an e-mail
+    fg.register_extension("dc", DcExtension, DcEntryExtension, atom=False, rss=True)  # xmlns:dc
     fg.register_extension("feedsvc", _RssChannelExtras, _RssItemExtras, atom=False, rss=True)
     fg.feedsvc.hubs = tuple(hubs)
 
@@ -476,28 +521,30 @@ def _atom_and_rss(
     fg.generator(clean_line(site.generator) or "feedsvc")
     fg.updated(updated)  # Atom <updated> and RSS <lastBuildDate>
     fg.pubDate(updated)
+    return fg
 
-    for item in items:
-        fe = fg.add_entry(order="append")  # feedgen prepends by default
-        fe.id(item.id)  # also the RSS <guid isPermaLink="false">
-        fe.title(item.title)
-        if item.link:
-            fe.link(href=item.link, rel="alternate", type="text/html")
-        fe.published(item.published)
-        fe.updated(item.updated)
-        fe.author(_person_dicts(item.authors))
-        for author in item.authors:
-            fe.dc.dc_creator(author.name)
-        if item.editors:
-            fe.contributor(_person_dicts(item.editors))
-        if item.categories:
-            fe.category([{"term": slug, "label": label} for slug, label in item.categories])
-        if item.summary:
-            # RSS <description> is HTML to readers, so the summary goes out as escaped HTML
-            # (Atom <summary type="html"> and RSS <description> share the value in feedgen).
-            fe.summary(_esc(item.summary), type="html")
-        fe.content(item.content_html, type="html")  # Atom <content>, RSS <content:encoded>
-    return fg.atom_str(pretty=True), fg.rss_str(pretty=True)
+
+def _atom_and_rss(
+    spec: FeedSpec,
+    parts: Sequence[_Parts],
+    site: Site,
+    updated: datetime,
+    hubs: Sequence[str],
+) -> tuple[bytes, bytes]:
+    """The feed-level documents from feedgen, with the entries' ready-made bytes spliced in
+    where feedgen puts entries (after everything else, in order): the same bytes as adding
+    each FeedEntry to the generator (``fg.add_entry(fe, order="append")``) would give."""
+    fg = _feed_generator(spec, site, updated, hubs)
+    atom: bytes = fg.atom_str(pretty=True)
+    rss: bytes = fg.rss_str(pretty=True)
+    if not parts:
+        return atom, rss
+    if not (atom.endswith(_ATOM_END) and rss.endswith(_RSS_END)):
+        raise RenderError(f"feed {spec.key}: feedgen's documents do not end as expected")
+    return (
+        b"".join([atom[: -len(_ATOM_END)], *(p.atom for p in parts), _ATOM_END]),
+        b"".join([rss[: -len(_RSS_END)], *(p.rss for p in parts), _RSS_END]),
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -509,25 +556,74 @@ def _atom_and_rss(
 # U+2028/U+2029 are escaped for JavaScript parsers older than ES2019.
 # (str.replace: str.translate is ~100x slower on non-ASCII text.)
 _JSON_HTML_SAFE = (("<", "\\u003c"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+#: A str as ``json.dumps(..., ensure_ascii=False)`` writes it (the C encoder when present).
+_json_quoted = json.encoder.encode_basestring
+_JSON_INDENT = "  "
+
+_Json = str | list["_Json"] | dict[str, "_Json"]
 
 
-def _json_bytes(document: dict[str, Any]) -> bytes:
-    text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False)
+def _json_string(value: str) -> str:
+    text: str = _json_quoted(value)
     for char, escaped in _JSON_HTML_SAFE:
-        text = text.replace(char, escaped)
-    return (text + "\n").encode("utf-8")
+        if char in text:
+            text = text.replace(char, escaped)
+    return text
 
 
-def _json_person(person: _Person) -> dict[str, str]:
-    result = {"name": person.name}
+@functools.lru_cache(maxsize=256)
+def _json_key(key: str) -> str:
+    return _json_string(key)  # keys are a handful of constants: quote each once
+
+
+def _json_text(value: _Json, depth: int) -> str:
+    """``value`` exactly as ``json.dumps(value, ensure_ascii=False, indent=2)`` writes it at
+    nesting ``depth``, plus the HTML-safe escapes.
+
+    json.dumps only uses its C encoder without ``indent``; this does the indenting itself
+    and leaves each string to the C encoder, several times faster for the same bytes.
+    """
+    if isinstance(value, str):
+        return _json_string(value)
+    if not value:
+        return "{}" if isinstance(value, dict) else "[]"
+    inner = "\n" + _JSON_INDENT * (depth + 1)
+    if isinstance(value, dict):
+        members = [f"{_json_key(k)}: {_json_text(v, depth + 1)}" for k, v in value.items()]
+        opening, closing = "{", "}"
+    else:
+        members = [_json_text(v, depth + 1) for v in value]
+        opening, closing = "[", "]"
+    return opening + inner + ("," + inner).join(members) + "\n" + _JSON_INDENT * depth + closing
+
+
+def _json_person(person: _Person) -> dict[str, _Json]:
+    result: dict[str, _Json] = {"name": person.name}
     if person.email:
         result["url"] = f"mailto:{person.email}"
     return result
 
 
-def _json_feed(spec: FeedSpec, items: Sequence[_Item], site: Site, hubs: Sequence[str]) -> bytes:
+def _json_item(item: _Item) -> bytes:
+    """The item's object, indented for its place in the feed's ``items`` array, UTF-8."""
+    json_item: dict[str, _Json] = {"id": item.id}
+    if item.link:
+        json_item["url"] = item.link
+    json_item["title"] = item.title
+    json_item["content_html"] = item.content_html
+    if item.summary:
+        json_item["summary"] = item.summary
+    json_item["date_published"] = item.published.isoformat()
+    json_item["date_modified"] = item.updated.isoformat()
+    json_item["authors"] = [_json_person(a) for a in item.authors]
+    if item.categories:
+        json_item["tags"] = list(dict.fromkeys(label for _, label in item.categories))
+    return _json_text(json_item, 2).encode("utf-8")
+
+
+def _json_feed(spec: FeedSpec, parts: Sequence[_Parts], site: Site, hubs: Sequence[str]) -> bytes:
     title = _feed_title(spec, site)
-    document: dict[str, Any] = {
+    document: dict[str, _Json] = {
         "version": JSON_FEED_VERSION,
         "title": title,
     }
@@ -542,23 +638,15 @@ def _json_feed(spec: FeedSpec, items: Sequence[_Item], site: Site, hubs: Sequenc
     document["authors"] = [{"name": clean_line(site.title) or "feedsvc"}]
     if hubs:
         document["hubs"] = [{"type": "WebSub", "url": hub} for hub in hubs]
-    json_items = []
-    for item in items:
-        json_item: dict[str, Any] = {"id": item.id}
-        if item.link:
-            json_item["url"] = item.link
-        json_item["title"] = item.title
-        json_item["content_html"] = item.content_html
-        if item.summary:
-            json_item["summary"] = item.summary
-        json_item["date_published"] = item.published.isoformat()
-        json_item["date_modified"] = item.updated.isoformat()
-        json_item["authors"] = [_json_person(a) for a in item.authors]
-        if item.categories:
-            json_item["tags"] = list(dict.fromkeys(label for _, label in item.categories))
-        json_items.append(json_item)
-    document["items"] = json_items
-    return _json_bytes(document)
+    # "items" comes last: the document up to its closing brace, then the ready-made items.
+    head = _json_text(document, 0)[: -len("\n}")] + f',\n{_JSON_INDENT}"items": '
+    if not parts:
+        return f"{head}[]\n}}\n".encode()
+    indent = f"\n{_JSON_INDENT * 2}".encode()
+    items = b"," + indent
+    return b"".join(
+        [(head + "[").encode(), indent, items.join(p.json for p in parts), b"\n  ]\n}\n"]
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -598,9 +686,10 @@ def _subscribe_links(prefix: str) -> str:
     )
 
 
-def _page(site: Site, title: str, head: Iterable[str], body: Iterable[str]) -> bytes:
+def _page(site: Site, title: str, head: Iterable[str], body: Iterable[str | bytes]) -> bytes:
+    """A whole HTML page; ``body`` lines may come UTF-8 encoded already (cached entries)."""
     language = clean_line(site.language) or "en"
-    lines = [
+    lines: list[str | bytes] = [
         "<!DOCTYPE html>",
         f'<html lang="{_esc(language)}">',
         "<head>",
@@ -616,10 +705,26 @@ def _page(site: Site, title: str, head: Iterable[str], body: Iterable[str]) -> b
         "</html>",
         "",
     ]
+    return b"\n".join(ln if isinstance(ln, bytes) else ln.encode("utf-8") for ln in lines)
+
+
+def _article(item: _Item) -> bytes:
+    """The entry's ``<article>`` lines on a feed page, UTF-8 encoded."""
+    meta = _time(item.published)
+    if item.bylined:
+        meta += " · " + _esc(", ".join(item.bylined))
+    lines = [
+        "<article>",
+        f"<h2>{_link(item.link, item.title)}</h2>",
+        f'<p class="meta">{meta}</p>',
+    ]
+    if item.summary:
+        lines.append(f"<p>{_esc(item.summary)}</p>")
+    lines.append("</article>")
     return "\n".join(lines).encode("utf-8")
 
 
-def _feed_page(spec: FeedSpec, items: Sequence[_Item], site: Site) -> bytes:
+def _feed_page(spec: FeedSpec, parts: Sequence[_Parts], site: Site) -> bytes:
     title = _feed_title(spec, site)
     description = clean_line(spec.description)
     body = [
@@ -630,20 +735,9 @@ def _feed_page(spec: FeedSpec, items: Sequence[_Item], site: Site) -> bytes:
     if description:
         body.append(f"<p>{_esc(description)}</p>")
     body += [f'<p class="subscribe">Subscribe: {_subscribe_links("")}</p>', "</header>", "<main>"]
-    if not items:
+    if not parts:
         body.append("<p>No entries yet.</p>")
-    for item in items:
-        meta = _time(item.published)
-        if item.bylined:
-            meta += " · " + _esc(", ".join(item.bylined))
-        body += [
-            "<article>",
-            f"<h2>{_link(item.link, item.title)}</h2>",
-            f'<p class="meta">{meta}</p>',
-        ]
-        if item.summary:
-            body.append(f"<p>{_esc(item.summary)}</p>")
-        body.append("</article>")
+    body += [p.html for p in parts]
     body.append("</main>")
     return _page(site, title, _autodiscovery(spec, site, title), body)
 
@@ -742,6 +836,127 @@ def render_opml(summaries: Sequence[FeedSummary], site: Site) -> bytes:
 
 
 # --------------------------------------------------------------------------------------------
+# One entry's output, made once per process
+# --------------------------------------------------------------------------------------------
+
+#: Bounds of the per-entry output cache: an entry's four fragments take ~10 KB for a typical
+#: brief, so the cache stays within ~30 MB however large the archive and however many feeds.
+PARTS_CACHE_ENTRIES = 4096
+PARTS_CACHE_BYTES = 32 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class _Parts:
+    """One entry in every format, as it sits in any feed document (feed-independent)."""
+
+    atom: bytes  # "  <entry>…</entry>\n"
+    rss: bytes  # "    <item>…</item>\n"
+    json: bytes  # the item object, indented for the "items" array
+    html: bytes  # the <article> lines of a feed page
+
+
+class _Key:
+    """A cache key that hashes once (an :class:`Entry` hashes every field of its brief)."""
+
+    __slots__ = ("_hash", "value")
+
+    def __init__(self, value: tuple[Any, ...]) -> None:
+        self.value = value
+        self._hash = hash(value)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Key) and self._hash == other._hash and self.value == other.value
+
+
+class _LruCache:
+    """A thread-safe least-recently-used map, bounded in entries and in (approximate) bytes."""
+
+    def __init__(self, max_entries: int, max_bytes: int, max_item_bytes: int | None = None) -> None:
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        # A giant brief is cheaper to rebuild than to crowd out a hundred others.
+        self.max_item_bytes = max_bytes // 64 if max_item_bytes is None else max_item_bytes
+        self.bytes = 0
+        self._data: OrderedDict[_Key, tuple[_Parts, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def get(self, key: _Key) -> _Parts | None:
+        with self._lock:
+            found = self._data.get(key)
+            if found is None:
+                return None
+            self._data.move_to_end(key)  # now the most recently used
+            return found[0]
+
+    def put(self, key: _Key, value: _Parts, size: int) -> None:
+        if size > self.max_item_bytes:
+            return
+        with self._lock:
+            old = self._data.pop(key, None)
+            if old is not None:
+                self.bytes -= old[1]
+            self._data[key] = (value, size)
+            self.bytes += size
+            while len(self._data) > self.max_entries or self.bytes > self.max_bytes:
+                self.bytes -= self._data.popitem(last=False)[1][1]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+            self.bytes = 0
+
+
+_PARTS = _LruCache(PARTS_CACHE_ENTRIES, PARTS_CACHE_BYTES)
+
+
+def _offset(value: object) -> timedelta | None:
+    return value.utcoffset() if isinstance(value, datetime) else None
+
+
+def _entries_parts(entries: Sequence[Entry], site: Site) -> list[_Parts]:
+    """Each entry in all four formats, memoised: one brief sits in many feeds of a build.
+
+    The key holds everything the result depends on. Equal entries can still differ in the
+    UTC offsets of their times (equality compares instants), so the offsets are in the key.
+    The entries not cached yet are made together (one serialization for all of them).
+    """
+    found: list[_Parts | None] = []
+    keys: list[_Key | None] = []
+    for entry in entries:
+        try:
+            key: _Key | None = _Key(
+                (
+                    entry,
+                    site.title,
+                    site.page_url,
+                    _offset(entry.brief.published_at),
+                    _offset(entry.updated_at),
+                )
+            )
+        except TypeError:  # a caller handed in a list where the model says tuple
+            key = None
+        keys.append(key)
+        found.append(_PARTS.get(key) if key is not None else None)
+    missing = [i for i, parts in enumerate(found) if parts is None]
+    if missing:
+        items = [_build_item(entries[i], site.title, site.page_url) for i in missing]
+        for i, item, (atom, rss) in zip(missing, items, _entries_xml(items), strict=True):
+            parts = _Parts(atom=atom, rss=rss, json=_json_item(item), html=_article(item))
+            found[i] = parts
+            key = keys[i]
+            if key is not None:
+                size = len(atom) + len(rss) + len(parts.json) + len(parts.html)
+                _PARTS.put(key, parts, size + sum(map(len, entries[i].brief.paragraphs)))
+    return found  # type: ignore[return-value]  # every None was filled
+
+
+# --------------------------------------------------------------------------------------------
 # A feed's four files
 # --------------------------------------------------------------------------------------------
 
@@ -766,13 +981,13 @@ def render_feed(
         updated = _aware(empty_updated, "empty_updated")
     else:
         raise RenderError(f"feed {spec.key} has no entries and no empty_updated time")
-    items = [_item(entry, site) for entry in entries]
     hubs = tuple(dict.fromkeys(h for h in (safe_url(h) for h in site.hubs) if h))
     try:
-        atom, rss = _atom_and_rss(spec, items, site, updated, hubs)
+        parts = _entries_parts(entries, site)
+        atom, rss = _atom_and_rss(spec, parts, site, updated, hubs)
     except (ValueError, TypeError) as exc:  # feedgen/lxml refusing a value
         raise RenderError(f"feed {spec.key}: {exc}") from exc
-    files = {"atom.xml": atom, "rss.xml": rss, "feed.json": _json_feed(spec, items, site, hubs)}
+    files = {"atom.xml": atom, "rss.xml": rss, "feed.json": _json_feed(spec, parts, site, hubs)}
     if spec.kind != "all":
-        files["index.html"] = _feed_page(spec, items, site)
+        files["index.html"] = _feed_page(spec, parts, site)
     return files

@@ -23,6 +23,7 @@ from seed_expected import (
     SEED_BRIEFS,
 )
 
+from feedsvc import parse
 from feedsvc.errors import ConfigError, LayoutChanged
 from feedsvc.model import Brief, Contact, ParseResult, RelatedLink
 from feedsvc.parse import decode_page, parse_page
@@ -666,6 +667,14 @@ def test_deeply_nested_html_does_not_crash() -> None:
     assert result.briefs[0].paragraphs[0] == "Top text."
 
 
+def test_text_nested_past_the_tree_depth_limit_is_still_read() -> None:
+    # libxml2 stops building a tree at 256 levels; the parser target sees every level.
+    deep = "<div>" * 300 + f"<p>{BYLINE_1}</p><p>Deep text.</p>" + "</div>" * 300
+    page = f"<html><body>{deep}<p>{BYLINE_1}</p><p>After.</p></body></html>"
+    result = finish_quickly(lambda: parse_page(page, page_url=PAGE_URL))
+    assert [b.paragraphs for b in result.briefs] == [("Deep text.",), ("After.",)]
+
+
 def test_ten_thousand_deep_nesting_gives_briefs_or_layout_changed() -> None:
     page = "<div>" * 10000 + f"<p>{BYLINE_1}</p><p>Text.</p>" + "</div>" * 10000
 
@@ -731,3 +740,29 @@ def test_seed_copy_is_the_shared_seed() -> None:
     if not shared.exists():
         pytest.skip("shared seed not on this machine")
     assert (FIXTURES / SEED_TXT).read_bytes() == shared.read_bytes()
+
+
+# ---- internals -------------------------------------------------------------------------------
+
+
+def test_one_regex_per_line_classifies_lines_as_the_separate_patterns_do() -> None:
+    patterns = [
+        ("contact", parse.CONTACT_RE),
+        ("related", parse.RELATED_RE),
+        ("full_story", parse.FULL_STORY_RE),
+        ("page_end", parse.PAGE_END_RE),
+        ("chrome", parse.CHROME_LINE_RE),
+        ("label", parse.UPPERCASE_LABEL_RE),
+        ("list_marker", parse.HEADLINE_LIST_MARKER_RE),
+    ]
+    lines = [line for name in RENDERINGS for line in (FIXTURES / name).read_text().splitlines()]
+    lines += (FIXTURES / SEED_TXT).read_text("utf-8").splitlines()
+    lines += [
+        "Contact reporter Ding Yi (", "CONTACT EDITORS X", "Related: A", "related :", "Latest",
+        "Read the full story here.", "To read the full story, click here", "© 2021 Caixin",
+        "Share this article", "ABOUT US | About", "Home > World", "ECONOMY", "LATEST", "More",
+    ]  # fmt: skip
+    for line in {" ".join(line.split()) for line in lines}:
+        match = parse._LINE_KIND_RE.match(line)
+        expected = next((kind for kind, pattern in patterns if pattern.match(line)), None)
+        assert (match.lastgroup if match else None) == expected, line

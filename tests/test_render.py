@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from lxml import etree
 from lxml import html as lxml_html
 
+from feedsvc import render as rendering
 from feedsvc.errors import RenderError
 from feedsvc.model import (
     Brief,
@@ -914,6 +915,102 @@ def test_opml_date_modified_is_the_newest_update_or_absent() -> None:
     assert root.findtext("head/dateModified") == "Wed, 20 Jan 2021 09:05:00 +0800"
     empty = parse_xml(render_opml([FeedSummary(BIG_TECH, 0, None)], SITE))
     assert empty.find("head/dateModified") is None
+
+
+# --------------------------------------------------------------------------------------------
+# Per-entry output, made once per process and spliced into every feed the entry is in
+# --------------------------------------------------------------------------------------------
+
+
+def feedgen_documents(spec: FeedSpec, entries: list[Entry], site: Site) -> tuple[bytes, bytes]:
+    """What feedgen itself writes with every entry added to the generator: the reference the
+    spliced documents must equal byte for byte."""
+    hubs = tuple(dict.fromkeys(h for h in (rendering.safe_url(h) for h in site.hubs) if h))
+    fg = rendering._feed_generator(spec, site, max(e.updated_at for e in entries), hubs)
+    for entry in entries:
+        item = rendering._build_item(entry, site.title, site.page_url)
+        fg.add_entry(rendering._feed_entry(item), order="append")
+    return fg.atom_str(pretty=True), fg.rss_str(pretty=True)
+
+
+def json_dumps_reference(data: bytes) -> bytes:
+    """feed.json as ``json.dumps(indent=2)`` writes the same document, plus the HTML-safe
+    escapes: the reference for the hand-indented JSON."""
+    text = json.dumps(json.loads(data), ensure_ascii=False, indent=2)
+    text = text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return (text + "\n").encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("entries", "site"),
+    [
+        (seed_entries(), SITE),
+        ([hostile_entry(), *seed_entries()], hostile_site()),
+        ([make_entry(paragraphs=("Line one\nline two\n", "  spaced  "))], replace(SITE, hubs=())),
+    ],
+    ids=["seed", "hostile", "newlines"],
+)
+def test_spliced_feeds_are_what_feedgen_writes_with_the_entries_added(
+    entries: list[Entry], site: Site
+) -> None:
+    rendering._PARTS.clear()
+    files = render_feed(EV, entries, site)
+    assert (files["atom.xml"], files["rss.xml"]) == feedgen_documents(EV, entries, site)
+    assert files["feed.json"] == json_dumps_reference(files["feed.json"])
+
+
+@settings(max_examples=40, derandomize=True, deadline=None)
+@given(title=_any_text, paragraph=_any_text, author=_any_text, related=_any_text)
+def test_any_text_splices_to_what_feedgen_and_json_dumps_write(
+    title: str, paragraph: str, author: str, related: str
+) -> None:
+    entry = make_entry(
+        title=title,
+        authors=(author,),
+        paragraphs=(paragraph, "second paragraph"),
+        contacts=(Contact("reporter", author, "a@b.cn"), Contact("editor", related, None)),
+        related=(RelatedLink(related, "https://www.caixinglobal.com/r.html"),),
+        topics=(Topic("t", title), SECTION),
+    )
+    entries = [entry, *seed_entries()[:2]]
+    files = render_feed(EV, entries, SITE)
+    assert (files["atom.xml"], files["rss.xml"]) == feedgen_documents(EV, entries, SITE)
+    assert files["feed.json"] == json_dumps_reference(files["feed.json"])
+
+
+def test_empty_feed_json_matches_json_dumps() -> None:
+    data = render_feed(EV, [], SITE, empty_updated=at(18, 6, 0))["feed.json"]
+    assert data == json_dumps_reference(data)
+    assert b'"items": []' in data
+
+
+def test_cached_entries_give_the_same_bytes_as_fresh_ones() -> None:
+    entries = seed_entries()
+    rendering._PARTS.clear()
+    fresh = {spec.key: render_feed(spec, entries, SITE) for spec in (EV, DING_YI)}
+    assert len(rendering._PARTS) == len(entries)  # each entry made once for both feeds
+    cached = {spec.key: render_feed(spec, entries[::-1], SITE) for spec in (DING_YI, EV)}
+    rendering._PARTS.clear()
+    fresh_reversed = {spec.key: render_feed(spec, entries[::-1], SITE) for spec in (DING_YI, EV)}
+    assert cached == fresh_reversed
+    assert fresh != cached  # (the order did change)
+
+
+def test_entry_cache_is_bounded_by_count_and_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    entries = [make_entry(f"e{i}", paragraphs=(f"Paragraph {i}. " * 20,)) for i in range(12)]
+    small = rendering._LruCache(max_entries=5, max_bytes=10**9)
+    monkeypatch.setattr(rendering, "_PARTS", small)
+    files = render_feed(EV, entries, SITE)
+    assert len(small) == 5
+    assert render_feed(EV, entries, SITE) == files
+    tight = rendering._LruCache(max_entries=100, max_bytes=30_000, max_item_bytes=10_000)
+    monkeypatch.setattr(rendering, "_PARTS", tight)
+    render_feed(EV, entries, SITE)
+    assert 0 < len(tight) < len(entries)
+    assert tight.bytes <= tight.max_bytes
+    before = (len(tight), tight.bytes)
+    render_feed(EV, [make_entry("huge", paragraphs=("word " * 20_000,))], SITE)
+    assert (len(tight), tight.bytes) == before  # too big to keep: rebuilt when needed
 
 
 # --------------------------------------------------------------------------------------------
