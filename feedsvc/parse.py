@@ -163,6 +163,10 @@ HTML_SNIFF_RE = re.compile(
     r"[\s>/]",
     re.IGNORECASE,
 )
+#: The four-digit year of a byline date: ``Jan 19, 2021 06:27 PM``.
+BYLINE_YEAR_RE = re.compile(r"\b\d{4}\b")
+#: Years a byline may carry; the pages began in 2018.
+PLAUSIBLE_YEARS = (1990, 2999)
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 #: ``<meta charset="gbk">`` / ``<meta http-equiv="Content-Type" content="text/html; charset=...">``
 META_CHARSET_RE = re.compile(rb"<meta[^>]{0,512}?charset\s*=\s*[\"']?\s*([\w:.-]{1,40})", re.I)
@@ -324,8 +328,16 @@ def parse_page(
         raise LayoutChanged("no briefs found: the page is empty")
     if any(char in text for char in _INVISIBLE_CHARS):  # str.find: ~40x faster than the regex
         text = _INVISIBLE_RE.sub("", text)  # once for the page, not once per line
-    lines = _html_lines(text) if _looks_like_html(text) else _text_lines(text)
-    return _Segmenter(lines, page_url=page_url, zone=zone).run()
+    as_html = _looks_like_html(text)
+    lines = _html_lines(text) if as_html else _text_lines(text)
+    try:
+        return _Segmenter(lines, page_url=page_url, zone=zone).run()
+    except LayoutChanged:
+        # A text capture whose paragraph quotes a tag ("marks paragraphs with <p> tags") is
+        # sniffed as HTML; read as HTML its line breaks vanish and every byline with them.
+        if not as_html or text.lstrip("\ufeff \t\r\n").startswith("<"):
+            raise
+        return _Segmenter(_text_lines(text), page_url=page_url, zone=zone).run()
 
 
 # --------------------------------------------------------------------------------------------
@@ -1019,9 +1031,17 @@ def _absolute(href: str, page_url: str) -> str | None:
 def _parse_time(text: str) -> datetime | None:
     # Cached: the same bylines come back on every poll, and dateutil takes ~0.1 ms per call.
     try:
-        return date_parser.parse(text)
+        parsed = date_parser.parse(text)
     except (ValueError, OverflowError):  # dateutil's ParserError is a ValueError
         return None
+    # dateutil reads "0001" as 2001; and a year near datetime's limits cannot be converted
+    # to UTC or stored. Such a byline is a typo or junk: skip the brief, with its warning.
+    year = BYLINE_YEAR_RE.search(text)
+    if year is None or int(year.group()) != parsed.year:
+        return None
+    if not PLAUSIBLE_YEARS[0] <= parsed.year <= PLAUSIBLE_YEARS[1]:
+        return None
+    return parsed
 
 
 def _zone(name: str) -> tzinfo:

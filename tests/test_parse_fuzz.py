@@ -204,15 +204,9 @@ def test_a_byline_deep_in_the_markup_is_still_found() -> None:
     assert [b.authors for b in result.briefs] == [("Ding Yi",)]
 
 
-# --- bugs found ------------------------------------------------------------------------------
+# --- bugs found, now fixed ------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a plain-text capture is sniffed as HTML when a paragraph quotes a tag "
-    "such as <p>, <br> or <a href=...> (parse._looks_like_html / HTML_SNIFF_RE); the "
-    "newlines then stop being line breaks and every byline is lost (LayoutChanged)",
-)
 @pytest.mark.parametrize(
     "quoted",
     ["Web pages mark paragraphs with <p> tags.", "The app shows <br> in its notifications."],
@@ -236,21 +230,10 @@ FAR_FUTURE_PAGE = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: parse keeps a byline date whose UTC instant is past datetime.max "
-    "(Dec 31, 9999 11:59 PM in a zone west of UTC): astimezone(UTC) raises OverflowError",
-)
 def test_every_brief_time_converts_to_utc() -> None:
     parse_guarded(FAR_FUTURE_PAGE, timezone="America/New_York")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the same page crashes `feedsvc build` with a traceback and exit 1: "
-    "identity.content_hash -> datetime.fromtimestamp raises ValueError: year 10000 is out "
-    "of range (archive.record -> _prepare); expected: that brief skipped with a warning",
-)
 def test_build_survives_a_byline_at_the_end_of_time(
     cli: Callable[..., CliResult], workspace: Workspace
 ) -> None:
@@ -268,11 +251,6 @@ def test_build_survives_a_byline_at_the_end_of_time(
     assert (workspace.out / "reporters" / "han-wei" / "atom.xml").is_file()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (minor): a zero-padded four-digit year below 100 is read as a two-digit "
-    "year: 'Jan 1, 0001 12:30 AM' becomes 2001-01-01 (dateutil's century guess)",
-)
 def test_a_year_below_100_is_not_moved_to_this_century() -> None:
     result = parse_guarded("Ding Yi / Jan 1, 0001 12:30 AM / World\n\nA brief from antiquity.\n")
     assert isinstance(result, FeedsvcError) or all(
