@@ -256,7 +256,7 @@ def brief_as_json(brief: Any) -> dict[str, Any]:
 
 
 def _table(rows: list[dict[str, Any]]) -> str:
-    lines = [f"{len(rows)} briefs", ""]
+    lines = [f"{len(rows)} brief{'' if len(rows) == 1 else 's'}", ""]
     header = f"{'#':>3}  {'published':<16}  {'authors':<28}  {'section':<16}  title"
     lines += [header, "-" * len(header)]
     for row in rows:
