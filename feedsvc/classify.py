@@ -158,30 +158,34 @@ class _Text:
     words: frozenset[str]
 
 
+@functools.lru_cache(maxsize=4096)
+def _phrase_regex(folded: str) -> re.Pattern[str]:
+    """The regex of one folded phrase, compiled the first time a text could hold it."""
+    return re.compile(_term_pattern(folded))
+
+
 @dataclass(frozen=True, slots=True)
 class _Terms:
-    """Compiled keywords: single words by set lookup, phrases by one alternation regex.
+    """Keywords: single words by set lookup, phrases by their own regex, compiled lazily.
 
     A phrase can only match where its first word is a word of the text, and only when
-    every one of its words is, so the regex is tried only at the places where the first
-    word of such a phrase occurs (``str.find``), never scanned over the whole text.
-    Phrases that begin with a non-word character (``% stake``) are searched for.
+    every one of its words is, so its regex is compiled only when a text holds all of its
+    words, and tried only at the places where its first word occurs (``str.find``), never
+    scanned over the whole text. Phrases that begin with a non-word character
+    (``% stake``) are searched for, once their words are all in the text. Nothing is
+    compiled up front: building a classifier costs next to nothing.
     """
 
     words: frozenset[str]
-    phrases: re.Pattern[str] | None  # every phrase, tried with .match at candidate places
-    needs: dict[str, tuple[frozenset[str], ...]]  # first word -> words of each such phrase
+    needs: dict[str, tuple[tuple[frozenset[str], str], ...]]  # first word -> (words, phrase)
     first_words: frozenset[str]
-    loose: re.Pattern[str] | None  # phrases starting with a non-word character
-    loose_needs: tuple[frozenset[str], ...]
+    loose: tuple[tuple[frozenset[str], str], ...]  # phrases starting with a non-word character
 
     @classmethod
     def compile(cls, terms: Iterable[str]) -> _Terms:
         words: set[str] = set()
-        patterns: list[str] = []
-        loose: list[str] = []
-        needs: dict[str, list[frozenset[str]]] = {}
-        loose_needs: list[frozenset[str]] = []
+        needs: dict[str, list[tuple[frozenset[str], str]]] = {}
+        loose: list[tuple[frozenset[str], str]] = []
         for term in terms:
             folded = _fold(term)
             if not folded:
@@ -189,43 +193,39 @@ class _Terms:
             if _WORD.fullmatch(folded):
                 words.add(folded)
                 continue
-            pattern = _term_pattern(folded)
             term_words = _WORD.findall(folded)
             if _WORD_CHAR.match(folded):
-                patterns.append(pattern)
-                needs.setdefault(term_words[0], []).append(frozenset(term_words))
+                needs.setdefault(term_words[0], []).append((frozenset(term_words), folded))
             else:
-                loose.append(pattern)
-                loose_needs.append(frozenset(term_words))
+                loose.append((frozenset(term_words), folded))
         return cls(
             words=frozenset(words),
-            phrases=re.compile("|".join(patterns)) if patterns else None,
             needs={first: tuple(n) for first, n in needs.items()},
             first_words=frozenset(needs),
-            loose=re.compile("|".join(loose)) if loose else None,
-            loose_needs=tuple(loose_needs),
+            loose=tuple(loose),
         )
 
     def __bool__(self) -> bool:
-        return bool(self.words) or self.phrases is not None or self.loose is not None
+        return bool(self.words) or bool(self.needs) or bool(self.loose)
 
     def search(self, text: _Text) -> bool:
         words = text.words
         if not self.words.isdisjoint(words):
             return True
-        if self.phrases is not None:
-            match = self.phrases.match
-            folded = text.folded
-            for first in self.first_words & words:
-                if not any(needed <= words for needed in self.needs[first]):
+        folded = text.folded
+        for first in self.first_words & words:
+            for needed, phrase in self.needs[first]:
+                if not needed <= words:
                     continue
+                match = _phrase_regex(phrase).match
                 at = folded.find(first)
                 while at != -1:
                     if match(folded, at):
                         return True
                     at = folded.find(first, at + 1)
-        if self.loose is not None and any(needed <= words for needed in self.loose_needs):
-            return self.loose.search(text.folded) is not None
+        for needed, phrase in self.loose:
+            if needed <= words and _phrase_regex(phrase).search(folded) is not None:
+                return True
         return False
 
 
@@ -299,24 +299,39 @@ def topic_feed(topic: Topic) -> FeedSpec:
 
 
 class Classifier:
-    """Decides topics and feeds per brief; the keyword regexes are compiled once, here."""
+    """Decides topics and feeds per brief; the keyword regexes are compiled once, on first use."""
 
     def __init__(self, topics: Sequence[TopicRule], feeds: Sequence[CustomFeedRule]) -> None:
         for rule in topics:
             _check_slug(rule.slug, "[[topics]]")
         for feed in feeds:
             _check_slug(feed.slug, "[[feeds]]")
-        self._topics = tuple(
+        self._topic_rules = tuple(topics)
+        self._feed_rules = tuple(feeds)
+        self._configured_topics = {rule.slug: Topic(rule.slug, rule.title) for rule in topics}
+        self._configured_feeds = tuple(
+            FeedSpec("custom", rule.slug, rule.title, rule.description or rule.title)
+            for rule in feeds
+        )
+        self._last: tuple[Brief, _Text] | None = None
+
+    # The keyword regexes are compiled on first use: a cycle whose page is unchanged
+    # classifies nothing and should not pay for them.
+
+    @functools.cached_property
+    def _topics(self) -> tuple[_KeywordTopic, ...]:
+        return tuple(
             _KeywordTopic(
                 Topic(rule.slug, rule.title),
                 _Terms.compile(rule.keywords),
                 _Terms.compile(rule.exclude),
             )
-            for rule in topics
+            for rule in self._topic_rules
         )
-        self._configured_topics = {t.topic.slug: t.topic for t in self._topics}
-        self._feeds = tuple(_CustomFeed.compile(rule) for rule in feeds)
-        self._last: tuple[Brief, _Text] | None = None
+
+    @functools.cached_property
+    def _feeds(self) -> tuple[_CustomFeed, ...]:
+        return tuple(_CustomFeed.compile(rule) for rule in self._feed_rules)
 
     def _text(self, brief: Brief) -> _Text:
         # topics_for and feeds_for are called back to back for the same brief
@@ -373,6 +388,6 @@ class Classifier:
         """The feeds config.toml names (they exist even when empty), after the all feed."""
         return (
             ALL_FEED,
-            *(topic_feed(rule.topic) for rule in self._topics),
-            *(feed.spec for feed in self._feeds),
+            *(topic_feed(Topic(rule.slug, rule.title)) for rule in self._topic_rules),
+            *self._configured_feeds,
         )

@@ -39,7 +39,12 @@ OPML_FILE = "feeds.opml"
 FEED_FILES = ("atom.xml", "rss.xml", "feed.json", "index.html")
 # the page-wide feed shares the folder with the site index, which render_index writes
 TOP_FEED_FILES = ("atom.xml", "rss.xml", "feed.json")
+#: feedsvc 0.1 kept one fingerprint of all settings; read only to upgrade without a rebuild.
 SETTINGS_FINGERPRINT_KEY = "output_settings_fingerprint"
+CLASSIFICATION_FINGERPRINT_KEY = "classification_fingerprint"
+OUTPUT_FINGERPRINT_KEY = "output_fingerprint"
+#: Bump when render output changes for the same entries: the next cycle re-renders every feed.
+RENDER_VERSION = 1
 
 
 def utc_now() -> datetime:
@@ -269,38 +274,82 @@ def _check_guards(
         )
 
 
-def _settings_fingerprint(settings: Settings, classifier: Classifier) -> str:
-    """Hash of every setting that shapes published bytes or feed membership."""
-    shaping = {
-        "site": asdict(settings.site),
-        "topics": [asdict(t) for t in settings.topics],
-        "feeds": [asdict(f) for f in settings.feeds],
-        "configured": [asdict(s) for s in classifier.configured_feeds()],
-        "render_version": 1,
-    }
+def _fingerprint(shaping: dict[str, object]) -> str:
     return hashlib.sha256(json.dumps(shaping, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def _classification_fingerprint(settings: Settings, classifier: Classifier) -> str:
+    """Hash of every setting that decides feed membership (a change reclassifies)."""
+    return _fingerprint(
+        {
+            "topics": [asdict(t) for t in settings.topics],
+            "feeds": [asdict(f) for f in settings.feeds],
+            "configured": [asdict(s) for s in classifier.configured_feeds()],
+        }
+    )
+
+
+def _output_fingerprint(settings: Settings) -> str:
+    """Hash of every setting that shapes published bytes (a change re-renders every feed)."""
+    return _fingerprint({"site": asdict(settings.site), "render_version": RENDER_VERSION})
+
+
+def _settings_fingerprint(settings: Settings, classifier: Classifier) -> str:
+    """The single fingerprint feedsvc 0.1 kept (both of the above): read once, on upgrade."""
+    return _fingerprint(
+        {
+            "site": asdict(settings.site),
+            "topics": [asdict(t) for t in settings.topics],
+            "feeds": [asdict(f) for f in settings.feeds],
+            "configured": [asdict(s) for s in classifier.configured_feeds()],
+            "render_version": 1,
+        }
+    )
+
+
 def _apply_settings_changes(archive: Archive, settings: Settings, classifier: Classifier) -> None:
-    """On a new config, reclassify the archive and mark every feed stale (a full rebuild)."""
-    fingerprint = _settings_fingerprint(settings, classifier)
-    previous = archive.get_meta(SETTINGS_FINGERPRINT_KEY)
-    if previous == fingerprint:
+    """On a new config, bring the archive and the dirty marks in line with it.
+
+    A change of topics or feeds reclassifies the archive and marks every feed stale; a
+    change of only what shapes the output (``[site]``, the render version) marks every
+    feed stale without reclassifying anything. Either is a full rebuild.
+    """
+    classification = _classification_fingerprint(settings, classifier)
+    output = _output_fingerprint(settings)
+    previous = (
+        archive.get_meta(CLASSIFICATION_FINGERPRINT_KEY),
+        archive.get_meta(OUTPUT_FINGERPRINT_KEY),
+    )
+    if previous == (classification, output):
         return
-    if previous is not None:
-        log.info("settings changed since the last build: reclassifying the archive")
+    if previous == (None, None) and archive.get_meta(
+        SETTINGS_FINGERPRINT_KEY
+    ) == _settings_fingerprint(settings, classifier):
+        # an archive of feedsvc 0.1 built with these very settings: nothing to redo
+        with archive.transaction():
+            archive.set_meta(CLASSIFICATION_FINGERPRINT_KEY, classification)
+            archive.set_meta(OUTPUT_FINGERPRINT_KEY, output)
+        return
     with archive.transaction():
-        configured = classifier.configured_feeds()
-        archive.register_feeds(configured)
         before = {spec.key for spec in archive.feed_specs()}
-        for entry in archive.iter_entries():
-            topics = classifier.topics_for(entry.brief)
-            archive.set_classification(entry.id, topics, classifier.feeds_for(entry.brief, topics))
-        stale = _unconfigured_empty_feeds(archive, configured)
-        if stale:
-            archive.drop_feeds(stale)
+        if previous[0] != classification:
+            if previous[0] is not None:
+                log.info("topics or feeds changed since the last build: reclassifying the archive")
+            configured = classifier.configured_feeds()
+            archive.register_feeds(configured)
+            for entry in archive.iter_entries():
+                topics = classifier.topics_for(entry.brief)
+                archive.set_classification(
+                    entry.id, topics, classifier.feeds_for(entry.brief, topics)
+                )
+            stale = _unconfigured_empty_feeds(archive, configured)
+            if stale:
+                archive.drop_feeds(stale)
+            archive.set_meta(CLASSIFICATION_FINGERPRINT_KEY, classification)
+        elif previous[1] is not None:
+            log.info("site settings changed since the last build: rendering every feed")
         archive.mark_dirty(before | {spec.key for spec in archive.feed_specs()})
-        archive.set_meta(SETTINGS_FINGERPRINT_KEY, fingerprint)
+        archive.set_meta(OUTPUT_FINGERPRINT_KEY, output)
 
 
 def _unconfigured_empty_feeds(archive: Archive, configured: Iterable[FeedSpec]) -> set[str]:
@@ -318,6 +367,11 @@ def feed_file_paths(spec: FeedSpec) -> tuple[str, ...]:
     return tuple(f"{spec.folder}/{name}" if spec.folder else name for name in names)
 
 
+#: Rendered files are handed to the publisher in batches of about this many bytes: one
+#: manifest write and overlapping fsyncs per batch, with memory bounded whatever the feed count.
+PUBLISH_BATCH_BYTES = 8 * 1024 * 1024
+
+
 def _publish(archive: Archive, settings: Settings, pages: tuple[PageReport, ...]) -> CycleReport:
     dirty = archive.dirty_feeds()
     entries_total = archive.count()
@@ -333,25 +387,40 @@ def _publish(archive: Archive, settings: Settings, pages: tuple[PageReport, ...]
             files_removed=0,
             entries_total=entries_total,
         )
-    specs = sorted(archive.feed_specs(), key=lambda s: s.key)
-    stats = archive.feed_stats()
+    specs = archive.feed_specs()  # by key
+    stats = archive.feed_stats()  # kept by the archive: one row per feed, no counting
     newest = max((updated for _, updated in stats.values() if updated is not None), default=None)
     site = settings.site
     changed_urls: list[str] = []
-    feeds_written = 0
+    changed_feeds: set[str] = set()
     with Publisher(settings.output_dir) as publisher:
+        batch: dict[str, bytes] = {}
+        owner: dict[str, tuple[FeedSpec, str]] = {}  # path -> its feed and file name
+        size = 0
+
+        def flush() -> None:
+            nonlocal size
+            for path in publisher.write_many(batch):
+                if path in owner:
+                    spec, name = owner[path]
+                    changed_feeds.add(spec.key)
+                    if name != "index.html":
+                        changed_urls.append(feed_url(spec, site, name))
+            batch.clear()
+            owner.clear()
+            size = 0
+
         for spec in specs:
             if spec.key not in dirty:
                 continue
             entries = archive.entries_for_feed(spec.key, limit=site.max_entries)
-            files = render_feed(spec, entries, site, empty_updated=newest)
-            changed = False
-            for name, data in files.items():
-                if publisher.write(f"{spec.folder}/{name}" if spec.folder else name, data):
-                    changed = True
-                    if name != "index.html":
-                        changed_urls.append(feed_url(spec, site, name))
-            feeds_written += changed
+            for name, data in render_feed(spec, entries, site, empty_updated=newest).items():
+                path = f"{spec.folder}/{name}" if spec.folder else name
+                batch[path] = data
+                owner[path] = (spec, name)
+                size += len(data)
+            if size >= PUBLISH_BATCH_BYTES:
+                flush()
         summaries = [
             FeedSummary(
                 spec=spec,
@@ -360,8 +429,9 @@ def _publish(archive: Archive, settings: Settings, pages: tuple[PageReport, ...]
             )
             for spec in specs
         ]
-        publisher.write(INDEX_FILE, render_index(summaries, site))
-        publisher.write(OPML_FILE, render_opml(summaries, site))
+        batch[INDEX_FILE] = render_index(summaries, site)
+        batch[OPML_FILE] = render_opml(summaries, site)
+        flush()
         keep = {
             INDEX_FILE,
             OPML_FILE,
@@ -374,7 +444,7 @@ def _publish(archive: Archive, settings: Settings, pages: tuple[PageReport, ...]
     return CycleReport(
         pages=pages,
         feeds_total=len(specs),
-        feeds_written=feeds_written,
+        feeds_written=len(changed_feeds),
         files_written=written,
         files_unchanged=unchanged,
         files_removed=len(removed),

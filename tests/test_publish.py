@@ -352,7 +352,9 @@ def test_a_corrupt_manifest_is_treated_as_empty_and_rewritten(out: Path) -> None
     assert (out / "robots.txt").exists() and (out / "topics/mine.html").exists()
 
 
-@pytest.mark.parametrize("document", ['{"files": 3}', "[1, 2]", '"text"', "null", ""])
+@pytest.mark.parametrize(
+    "document", ['{"files": 3}', "[1, 2]", '{"files": [["a"], {"b": 1}]}', '"text"', "null", ""]
+)
 def test_a_manifest_of_the_wrong_shape_is_treated_as_empty(out: Path, document: str) -> None:
     out.mkdir(parents=True)
     (out / MANIFEST_NAME).write_text(document)
@@ -374,7 +376,9 @@ def test_manifest_entries_outside_the_folder_are_ignored(out: Path, tmp_path: Pa
     assert victim.read_bytes() == b"keep me"
 
 
-def test_leftover_temp_files_are_removed_on_open(out: Path) -> None:
+def test_leftover_temp_files_are_removed_when_their_folder_is_next_published(
+    out: Path,
+) -> None:
     with Publisher(out) as publisher:
         publisher.write("topics/ev/atom.xml", b"<feed/>")
     ours = [
@@ -389,9 +393,23 @@ def test_leftover_temp_files_are_removed_on_open(out: Path) -> None:
     for path in ours + not_ours:
         path.write_bytes(b"partial")
     with Publisher(out):
-        pass
+        pass  # the top folder is cleaned on open; a feed's folder when it is published
+    assert [p.exists() for p in ours] == [True, False]
+    with Publisher(out) as publisher:
+        publisher.write_many({"topics/ev/atom.xml": b"<feed/>"})  # unchanged: still cleaned
     assert [p.exists() for p in ours] == [False, False]
     assert [p.exists() for p in not_ours] == [True, True, True]
+
+
+def test_leftover_temp_files_go_with_the_files_of_a_removed_feed(out: Path) -> None:
+    with Publisher(out) as publisher:
+        publisher.write("topics/ev/atom.xml", b"<feed/>")
+    leftover = out / "topics/ev/.rss.xml.tmp-0123456789ab"
+    leftover.write_bytes(b"partial")
+    with Publisher(out) as publisher:
+        assert publisher.remove_stale([]) == ["topics/ev/atom.xml"]
+    assert not leftover.exists()
+    assert not (out / "topics").exists()  # emptied, so removed
 
 
 def test_temp_files_are_left_alone_in_folders_feedsvc_does_not_write_to(out: Path) -> None:
@@ -416,3 +434,93 @@ def test_an_output_folder_that_is_a_file_is_a_publish_error(tmp_path: Path) -> N
     (tmp_path / "output").write_bytes(b"")
     with pytest.raises(PublishError, match="output"):
         Publisher(tmp_path / "output")
+
+
+# --- batches ------------------------------------------------------------------------------
+
+
+def test_write_many_writes_changed_files_and_leaves_identical_ones(out: Path) -> None:
+    with Publisher(out) as publisher:
+        publisher.write("atom.xml", b"same")
+        publisher.write("topics/ev/rss.xml", b"old")
+    mtime = (out / "atom.xml").stat().st_mtime_ns
+    with Publisher(out) as publisher:
+        changed = publisher.write_many(
+            {"atom.xml": b"same", "topics/ev/rss.xml": b"new", "reporters/x/feed.json": b"{}"}
+        )
+        assert changed == ["topics/ev/rss.xml", "reporters/x/feed.json"]
+        assert (publisher.written, publisher.unchanged) == (2, 1)
+    assert (out / "atom.xml").stat().st_mtime_ns == mtime
+    assert (out / "topics/ev/rss.xml").read_bytes() == b"new"
+    assert (out / "reporters/x/feed.json").read_bytes() == b"{}"
+    assert sorted(manifest(out)) == ["atom.xml", "reporters/x/feed.json", "topics/ev/rss.xml"]
+    assert temp_files(out) == []
+    for name in ("topics/ev/rss.xml", "reporters/x/feed.json"):
+        assert stat.S_IMODE((out / name).stat().st_mode) == 0o644
+
+
+def test_write_many_lists_every_new_path_in_one_manifest_write_before_any_file(
+    out: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_replace = os.replace
+    listed_when_written: list[list[str]] = []
+
+    def spy(src: str | Path, dst: str | Path) -> None:
+        if Path(dst).name != MANIFEST_NAME:
+            listed_when_written.append(sorted(manifest(out)))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(publish.os, "replace", spy)
+    files = {f"reporters/r{n}/atom.xml": b"<feed/>" for n in range(20)}
+    with Publisher(out) as publisher:
+        assert len(publisher.write_many(files)) == 20
+    assert listed_when_written == [sorted(files)] * 20
+
+
+def test_a_failed_batch_keeps_old_files_and_leaves_no_temp_file(
+    out: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Publisher(out) as publisher:
+        publisher.write_many({"a/atom.xml": b"old a", "b/atom.xml": b"old b"})
+    real_replace = os.replace
+    calls = []
+
+    def fail_second(src: str | Path, dst: str | Path) -> None:
+        calls.append(dst)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(publish.os, "replace", fail_second)
+    with Publisher(out) as publisher, pytest.raises(PublishError) as caught:
+        publisher.write_many({"a/atom.xml": b"new a", "b/atom.xml": b"new b"})
+    assert "b/atom.xml" in str(caught.value) and "No space left" in str(caught.value)
+    assert (out / "a/atom.xml").read_bytes() == b"new a"  # whole old or whole new
+    assert (out / "b/atom.xml").read_bytes() == b"old b"
+    assert temp_files(out) == []
+
+
+def test_a_failed_fsync_in_a_batch_writes_nothing(
+    out: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = ["atom.xml", *(f"r/{n}.xml" for n in range(5))]
+    with Publisher(out) as publisher:
+        publisher.write_many({path: b"old" for path in paths})
+    fsynced: list[int] = []
+
+    def fail(fd: int) -> None:
+        fsynced.append(fd)
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(publish.os, "fsync", fail)
+    with pytest.raises(PublishError, match="Input/output error"):
+        Publisher(out).write_many({path: b"new" for path in paths})
+    assert fsynced  # the files' fsync failed, not the manifest's (no new path)
+    assert all((out / path).read_bytes() == b"old" for path in paths)
+    assert temp_files(out) == []
+
+
+def test_a_batch_refuses_an_unsafe_path_before_writing_anything(out: Path) -> None:
+    with Publisher(out) as publisher, pytest.raises(PublishError):
+        publisher.write_many({"ok/atom.xml": b"x", "../escape.xml": b"x"})
+    assert not (out / "ok/atom.xml").exists()
