@@ -30,8 +30,9 @@ import os
 import re
 import secrets
 import stat
+import sys
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 
@@ -170,6 +171,37 @@ def _atomic_write(target: Path, data: bytes) -> None:
 
 #: Threads that fsync a batch: the waits overlap (and the file system commits them together).
 FSYNC_THREADS = 8
+
+
+@functools.cache
+def _syncfs() -> Callable[[int], int] | None:
+    """Linux ``syncfs(2)``: flush one file system in one call, or None where it is missing.
+
+    A batch of 80 files costs one journal commit with it (about 5 ms here) instead of 80
+    fsyncs (about 0.7 ms each, 30 ms even when overlapped in threads).
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        function = libc.syncfs
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int]
+    function.restype = ctypes.c_int
+    return function  # type: ignore[no-any-return]
+
+
+def _flush_batch(fds: list[int]) -> bool:
+    """Make the data of every descriptor durable; True when it was done for their whole
+    file system (``syncfs``), which also covers renames made before the next call."""
+    syncfs = _syncfs()
+    if syncfs is not None and fds and syncfs(fds[0]) == 0:
+        return True
+    _fsync_all(fds)
+    return False
 
 
 def _fsync_all(fds: list[int]) -> None:
@@ -462,7 +494,7 @@ class Publisher:
                     fd = _write_temp(temp, data, sync=False)
                     assert fd is not None
                     fds.append(fd)
-                _fsync_all(fds)
+                _flush_batch(fds)
             finally:
                 for fd in fds:
                     os.close(fd)
@@ -476,8 +508,25 @@ class Publisher:
             for temp in temps[moved:]:
                 with contextlib.suppress(OSError):
                     os.unlink(temp)
-        _fsync_dirs(sorted({target.parent for _, target, _ in plan}))
+        self._flush_renames(sorted({target.parent for _, target, _ in plan}))
         return [key for key, _, _ in plan]
+
+    def _flush_renames(self, folders: list[Path]) -> None:
+        """Make the renames into ``folders`` durable: one ``syncfs`` where there is one,
+        else an fsync of each folder; best effort, like :func:`_fsync_dir`."""
+        syncfs = _syncfs()
+        if syncfs is not None:
+            try:
+                fd = os.open(self.out_dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+            except OSError:
+                fd = -1
+            if fd >= 0:
+                try:
+                    if syncfs(fd) == 0:
+                        return
+                finally:
+                    os.close(fd)
+        _fsync_dirs(folders)
 
     def remove_stale(self, keep: Iterable[str]) -> list[str]:
         """Remove files feedsvc wrote that are not in ``keep``, and the folders that emptied.

@@ -513,11 +513,44 @@ def test_a_failed_fsync_in_a_batch_writes_nothing(
         raise OSError(5, "Input/output error")
 
     monkeypatch.setattr(publish.os, "fsync", fail)
+    monkeypatch.setattr(publish, "_syncfs", lambda: None)  # a system without syncfs(2)
     with pytest.raises(PublishError, match="Input/output error"):
         Publisher(out).write_many({path: b"new" for path in paths})
     assert fsynced  # the files' fsync failed, not the manifest's (no new path)
     assert all((out / path).read_bytes() == b"old" for path in paths)
     assert temp_files(out) == []
+
+
+def test_a_failed_syncfs_falls_back_to_fsync_and_its_error_writes_nothing(
+    out: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = ["atom.xml", "r/1.xml"]
+    with Publisher(out) as publisher:
+        publisher.write_many({path: b"old" for path in paths})
+    synced: list[int] = []
+
+    def fail(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(publish, "_syncfs", lambda: lambda fd: synced.append(fd) or -1)
+    monkeypatch.setattr(publish.os, "fsync", fail)
+    with pytest.raises(PublishError, match="Input/output error"):
+        Publisher(out).write_many({path: b"new" for path in paths})
+    assert synced
+    assert all((out / path).read_bytes() == b"old" for path in paths)
+
+
+def test_a_batch_is_flushed_with_one_syncfs_where_linux_has_it(
+    out: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if publish._syncfs() is None:
+        pytest.skip("no syncfs(2) here")
+    fsynced: list[int] = []
+    monkeypatch.setattr(publish.os, "fsync", fsynced.append)
+    with Publisher(out) as publisher:
+        publisher.write_many({f"r/{n}.xml": b"x" for n in range(20)})
+    assert len(fsynced) <= 2  # the manifest's own atomic writes, not one per file
+    assert sorted(p.name for p in (out / "r").iterdir()) == sorted(f"{n}.xml" for n in range(20))
 
 
 def test_a_batch_refuses_an_unsafe_path_before_writing_anything(out: Path) -> None:
