@@ -353,12 +353,15 @@ def _merge_related(
     )
 
 
-def merge_briefs(old: Brief, new: Brief) -> Brief:
+def merge_briefs(old: Brief, new: Brief, *, same_page: bool = True) -> Brief:
     """``new`` with the better-known values of ``old`` kept.
 
     The /live/ page and a section page show one brief with different markup: a headline
     title beats a derived one, and a known e-mail, related URL or full-story URL is not
-    replaced by ``None`` (nor a contact or related list by an empty one).
+    replaced by ``None`` (nor a contact or related list by an empty one). A headline from
+    another page than the one the entry was first seen on never replaces the entry's own
+    headline (``same_page=False``): each page's wording would otherwise flip the title, and
+    readers would see a seemingly edited entry, every time the other page is read.
     """
     merged = replace(
         new,
@@ -366,7 +369,8 @@ def merge_briefs(old: Brief, new: Brief) -> Brief:
         related=_merge_related(old.related, new.related),
         full_story_url=new.full_story_url or old.full_story_url,
     )
-    if new.title_source != "headline" and old.title_source == "headline":
+    new_headline = new.title_source == "headline" and same_page
+    if old.title_source == "headline" and not new_headline:
         merged = replace(merged, title=old.title, title_source=old.title_source)
     return merged
 
@@ -708,7 +712,7 @@ class Archive:
         # The same page showing what it showed last time is no edit, even when another
         # page's markup of the brief made the stored version differ.
         same_as_last_time = row is not None and row[0] == inc.chash
-        merged = merge_briefs(old.brief, inc.brief)
+        merged = merge_briefs(old.brief, inc.brief, same_page=page_url == old.page_url)
         merged_hash = content_hash(merged)
         self._touch_page(old.id, page_url, seen_at, inc.chash)
         if same_as_last_time or merged_hash == old.content_hash:

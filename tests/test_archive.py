@@ -322,6 +322,27 @@ def test_a_headline_title_is_not_replaced_by_a_derived_one(archive: Archive) -> 
     assert (stored.brief.title, stored.brief.title_source) == (headline.title, "headline")
 
 
+def test_another_pages_headline_does_not_replace_the_entrys_own(archive: Archive) -> None:
+    own = boe(title="BOE to Raise $3 Billion for New Lines", title_source="headline")
+    (entry_id,) = ids(archive, own, url=SECTION_PAGE)
+    other = boe(title="BOE Plans Share Sale", title_source="headline")
+    result = record(archive, other, url=LIVE, at=T0 + timedelta(minutes=5))
+    assert result.unchanged == (entry_id,)
+    stored = archive.get(entry_id)
+    assert stored is not None
+    assert stored.brief.title == own.title
+
+
+def test_a_headline_changed_on_the_entrys_own_page_is_an_edit(archive: Archive) -> None:
+    (entry_id,) = ids(archive, boe(title="BOE to Raise Funds", title_source="headline"))
+    retitled = boe(title="BOE to Raise $3 Billion", title_source="headline")
+    result = record(archive, retitled, url=SECTION_PAGE, at=T0 + timedelta(minutes=5))
+    assert result.updated == (entry_id,)
+    stored = archive.get(entry_id)
+    assert stored is not None
+    assert stored.brief.title == retitled.title
+
+
 def test_a_known_email_and_urls_are_not_lost_when_the_other_page_lacks_them(
     archive: Archive,
 ) -> None:
