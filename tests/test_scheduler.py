@@ -158,3 +158,34 @@ def test_failures_pause_the_next_runs_exponentially_up_to_the_cap(tmp_path: Path
         timedelta(minutes=60),
         timedelta(minutes=60),
     ]
+
+
+def test_sources_with_their_own_schedule_get_their_own_job(tmp_path: Path) -> None:
+    from feedsvc.scheduler import _groups
+
+    settings = settings_from_dict(
+        {
+            "schedule": {"interval_minutes": 15},
+            "sources": [
+                {"name": "bt", "url": "https://www.caixinglobal.com/business-and-tech-live/"},
+                {"name": "world", "url": "https://www.caixinglobal.com/world-live/"},
+                {
+                    "name": "live",
+                    "url": "https://www.caixinglobal.com/live/",
+                    "interval_minutes": 30,
+                },
+                {
+                    "name": "eco",
+                    "url": "https://www.caixinglobal.com/economy-live/",
+                    "cron": "0 * * * *",
+                },
+            ],
+        },
+        base_dir=tmp_path,
+    )
+    groups = {key: [s.name for s in sources] for key, sources in _groups(settings).items()}
+    assert groups == {
+        (15.0, None): ["bt", "world"],
+        (30.0, None): ["live"],
+        (15.0, "0 * * * *"): ["eco"],
+    }
