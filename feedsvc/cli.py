@@ -217,9 +217,9 @@ def _inspect(args: argparse.Namespace) -> int:
 
         content: bytes | str = fetch_page(page.location, settings=settings.fetch).text
     else:
-        from feedsvc.service import _read_file
+        from feedsvc.service import read_source_file
 
-        content = _read_file(page.location)
+        content = read_source_file(page.location)
     result = parse_page(content, page_url=page_url, timezone=page.timezone)
     for warning in result.warnings:
         logging.getLogger("feedsvc.parse").warning("%s", warning)

@@ -22,7 +22,7 @@ from typing import Literal
 from feedsvc.archive import Archive
 from feedsvc.classify import Classifier
 from feedsvc.config import Settings, SourceSettings
-from feedsvc.errors import ConfigError, FeedsvcError, LayoutChanged
+from feedsvc.errors import ConfigError, FeedsvcError, LayoutChanged, SourceError
 from feedsvc.model import FeedSpec, FeedSummary, ParseResult
 from feedsvc.parse import parse_page
 from feedsvc.publish import Publisher
@@ -202,7 +202,7 @@ def _ingest_page(
             "last_modified": fetched.validators.last_modified,
         }
     else:
-        body = _read_file(page.location)
+        body = read_source_file(page.location)
         content = body
         validators = {}
     body_hash = hashlib.sha256(body).hexdigest()
@@ -222,12 +222,10 @@ def _ingest_page(
         for entry in recorded.entries:
             if entry.id not in touched:
                 continue
+            # the archive marks the feeds whose files this changes: those the entry joins or
+            # leaves here, and (in record) every feed of an edited entry
             topics = classifier.topics_for(entry.brief)
-            changed = archive.set_classification(
-                entry.id, topics, classifier.feeds_for(entry.brief, topics)
-            )
-            # an edited entry changes the files of every feed it is in, not only new ones
-            archive.mark_dirty(changed | {s.key for s in classifier.feeds_for(entry.brief, topics)})
+            archive.set_classification(entry.id, topics, classifier.feeds_for(entry.brief, topics))
         archive.save_page_state(
             page.page_url,
             body_hash=body_hash,
@@ -245,9 +243,8 @@ def _ingest_page(
     )
 
 
-def _read_file(location: str) -> bytes:
-    from feedsvc.errors import SourceError
-
+def read_source_file(location: str) -> bytes:
+    """The bytes of a page given as a file (``--source``), or a one-line SourceError."""
     try:
         return Path(location).read_bytes()
     except FileNotFoundError:
