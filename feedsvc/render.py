@@ -118,6 +118,11 @@ def clean_text(value: str | None) -> str:
 
 def clean_line(value: str | None) -> str:
     """:func:`clean_text` on one line: every whitespace run (newlines too) becomes one space."""
+    # The only printable whitespace is " " (tab, newlines, NBSP, U+2028… are not), so a
+    # printable value without "  " and without a space at either end is its own normalised
+    # form: skip splitting it into words (most of a brief's cost on long paragraphs).
+    if value and value.isprintable() and "  " not in value and value[0] != " " and value[-1] != " ":
+        return value
     return " ".join(clean_text(value).split())
 
 
@@ -597,28 +602,49 @@ def _json_text(value: _Json, depth: int) -> str:
     return opening + inner + ("," + inner).join(members) + "\n" + _JSON_INDENT * depth + closing
 
 
-def _json_person(person: _Person) -> dict[str, _Json]:
-    result: dict[str, _Json] = {"name": person.name}
+# Indents of an item's members (depth 3), of its list elements (4) and of theirs (5): an item
+# sits at depth 2, in the feed's "items" array.
+_JSON_I3 = "\n" + _JSON_INDENT * 3
+_JSON_I4 = "\n" + _JSON_INDENT * 4
+_JSON_I5 = "\n" + _JSON_INDENT * 5
+
+
+def _json_person(person: _Person) -> str:
+    """The person's object at depth 4 (an element of "authors"), as :func:`_json_text`."""
+    members = [f'"name": {_json_string(person.name)}']
     if person.email:
-        result["url"] = f"mailto:{person.email}"
-    return result
+        members.append(f'"url": {_json_string(f"mailto:{person.email}")}')
+    return "{" + _JSON_I5 + ("," + _JSON_I5).join(members) + _JSON_I4 + "}"
+
+
+def _json_strings(values: Sequence[str]) -> str:
+    """A non-empty list of strings at depth 3, as :func:`_json_text` writes it."""
+    return "[" + _JSON_I4 + ("," + _JSON_I4).join(map(_json_string, values)) + _JSON_I3 + "]"
 
 
 def _json_item(item: _Item) -> bytes:
-    """The item's object, indented for its place in the feed's ``items`` array, UTF-8."""
-    json_item: dict[str, _Json] = {"id": item.id}
+    """The item's object, indented for its place in the feed's ``items`` array, UTF-8.
+
+    The same text as ``_json_text(item_dict, 2)`` (and so as ``json.dumps``), written out
+    member by member: the item's shape is fixed, and this runs once for every new entry.
+    """
+    quoted = _json_string
+    members = [f'"id": {quoted(item.id)}']
     if item.link:
-        json_item["url"] = item.link
-    json_item["title"] = item.title
-    json_item["content_html"] = item.content_html
+        members.append(f'"url": {quoted(item.link)}')
+    members.append(f'"title": {quoted(item.title)}')
+    members.append(f'"content_html": {quoted(item.content_html)}')
     if item.summary:
-        json_item["summary"] = item.summary
-    json_item["date_published"] = item.published.isoformat()
-    json_item["date_modified"] = item.updated.isoformat()
-    json_item["authors"] = [_json_person(a) for a in item.authors]
+        members.append(f'"summary": {quoted(item.summary)}')
+    members.append(f'"date_published": {quoted(item.published.isoformat())}')
+    members.append(f'"date_modified": {quoted(item.updated.isoformat())}')
+    authors = [_json_person(a) for a in item.authors]  # never empty (_build_item)
+    members.append('"authors": [' + _JSON_I4 + ("," + _JSON_I4).join(authors) + _JSON_I3 + "]")
     if item.categories:
-        json_item["tags"] = list(dict.fromkeys(label for _, label in item.categories))
-    return _json_text(json_item, 2).encode("utf-8")
+        tags = list(dict.fromkeys(label for _, label in item.categories))
+        members.append(f'"tags": {_json_strings(tags)}')
+    text = "{" + _JSON_I3 + ("," + _JSON_I3).join(members) + "\n" + _JSON_INDENT * 2 + "}"
+    return text.encode("utf-8")
 
 
 def _json_feed(spec: FeedSpec, parts: Sequence[_Parts], site: Site, hubs: Sequence[str]) -> bytes:

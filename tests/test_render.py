@@ -1033,3 +1033,52 @@ def test_output_matches_golden_file(name: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     assert data == path.read_bytes()
+
+
+# --------------------------------------------------------------------------------------------
+# Fast paths: the same output as the general code they skip
+# --------------------------------------------------------------------------------------------
+
+_LINE_CHARS = st.sampled_from(
+    ["a", "中", " ", "  ", "\t", "\n", "\r", "\xa0", "\u3000", "\u2028", "\x85", "\x00", "\ufffe"]
+)
+
+
+@given(st.lists(_LINE_CHARS, max_size=12).map("".join))
+@settings(max_examples=500, deadline=None)
+def test_clean_line_fast_path_matches_split_join(value: str) -> None:
+    assert rendering.clean_line(value) == " ".join(rendering.clean_text(value).split())
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        make_entry(),
+        make_entry(authors=(), topics=(), contacts=()),
+        make_entry(
+            "two",
+            authors=("Ding Yi", "Han Wei"),
+            title='<script>"quoted"</script>\u2028',
+            topics=(SECTION, EV_TOPIC),
+            contacts=(Contact("editor", "Han Wei", "hanwei@caixin.com"),),
+        ),
+    ],
+)
+def test_json_item_matches_generic_json_writer(entry: Entry) -> None:
+    item = rendering._build_item(entry, SITE.title, SITE.page_url)
+    generic: dict[str, Any] = {"id": item.id}
+    if item.link:
+        generic["url"] = item.link
+    generic["title"] = item.title
+    generic["content_html"] = item.content_html
+    if item.summary:
+        generic["summary"] = item.summary
+    generic["date_published"] = item.published.isoformat()
+    generic["date_modified"] = item.updated.isoformat()
+    generic["authors"] = [
+        {"name": a.name, "url": f"mailto:{a.email}"} if a.email else {"name": a.name}
+        for a in item.authors
+    ]
+    if item.categories:
+        generic["tags"] = list(dict.fromkeys(label for _, label in item.categories))
+    assert rendering._json_item(item) == rendering._json_text(generic, 2).encode("utf-8")
