@@ -35,7 +35,7 @@ import itertools
 import json
 import sqlite3
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
@@ -175,6 +175,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             WHERE key = new.feed_key
                 AND (newest_entry = old.entry_id OR {_NEWER});
         END""",
+    ),
+    # 4: each entry's last rendering (render.PartsStore), so a cycle in a new process does
+    # not rebuild the parts of the entries it did not change in every feed it re-renders
+    (
+        """CREATE TABLE rendered_parts (
+            entry_id TEXT PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
+            render_key TEXT NOT NULL,
+            parts BLOB NOT NULL
+        ) WITHOUT ROWID""",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -453,6 +462,37 @@ class Archive:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+    # --- rendered parts (render.PartsStore) -------------------------------------------
+
+    @_translated
+    def load_parts(self, keys: Mapping[str, str]) -> dict[str, bytes]:
+        """Stored parts by entry id, for the ids whose stored render key equals ``keys[id]``."""
+        found: dict[str, bytes] = {}
+        ids = list(keys)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = self._conn.execute(
+                "SELECT entry_id, render_key, parts FROM rendered_parts "
+                f"WHERE entry_id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            found.update((row[0], row[2]) for row in rows if keys[row[0]] == row[1])
+        return found
+
+    @_translated
+    def save_parts(self, items: Sequence[tuple[str, str, bytes]]) -> None:
+        """Store ``(entry id, render key, parts)``; ids no longer in the archive are skipped."""
+        if not items:
+            return
+        with self.transaction():
+            self._conn.executemany(
+                """INSERT INTO rendered_parts (entry_id, render_key, parts)
+                   SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM entries WHERE id = ?1)
+                   ON CONFLICT (entry_id) DO UPDATE
+                   SET render_key = excluded.render_key, parts = excluded.parts""",
+                items,
+            )
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

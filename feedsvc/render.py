@@ -28,16 +28,21 @@ Decisions worth knowing:
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
+import importlib.metadata
 import json
 import re
+import struct
 import threading
+import zlib
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 from urllib.parse import quote, urlsplit
 
 import nh3
@@ -945,12 +950,68 @@ def _offset(value: object) -> timedelta | None:
     return value.utcoffset() if isinstance(value, datetime) else None
 
 
-def _entries_parts(entries: Sequence[Entry], site: Site) -> list[_Parts]:
+class PartsStore(Protocol):
+    """Where an entry's rendered parts outlive the process (the archive implements it).
+
+    Entries go in many feeds and seldom change, so a cycle started anew (cron, a restart)
+    would otherwise rebuild every entry of every feed it re-renders. Stored parts are found
+    by entry id and used only when their render key still matches.
+    """
+
+    def load_parts(self, keys: Mapping[str, str]) -> Mapping[str, bytes]:
+        """Stored parts by entry id, for the ids whose stored key equals ``keys[id]``."""
+        ...
+
+    def save_parts(self, items: Sequence[tuple[str, str, bytes]]) -> None:
+        """Store ``(entry id, render key, parts)``, replacing what the id had."""
+        ...
+
+
+#: Everything an entry's rendering depends on besides its data: this module's code and the
+#: libraries that shape the bytes. A change to any of them makes every stored part stale.
+_RENDER_CODE = hashlib.sha256(
+    Path(__file__).read_bytes()
+    + f"feedgen {importlib.metadata.version('feedgen')} nh3 {nh3.__version__}".encode()
+).hexdigest()
+
+
+def _render_key(entry: Entry, site: Site) -> str:
+    """The stored-parts key: the whole entry (its repr names every field, with offsets),
+    the site values an entry's rendering uses, and the rendering code."""
+    material = repr((entry, site.title, site.page_url, _RENDER_CODE))
+    return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _pack_parts(parts: _Parts) -> bytes:
+    fields = (parts.atom, parts.rss, parts.json, parts.html)
+    header = struct.pack("<4I", *map(len, fields))
+    return zlib.compress(header + b"".join(fields), 1)
+
+
+def _unpack_parts(blob: bytes) -> _Parts | None:
+    try:
+        data = zlib.decompress(blob)
+        sizes = struct.unpack_from("<4I", data)
+    except (zlib.error, struct.error):
+        return None  # damaged: rebuilt and stored again
+    if 16 + sum(sizes) != len(data):
+        return None
+    fields, at = [], 16
+    for size in sizes:
+        fields.append(data[at : at + size])
+        at += size
+    return _Parts(*fields)
+
+
+def _entries_parts(
+    entries: Sequence[Entry], site: Site, store: PartsStore | None = None
+) -> list[_Parts]:
     """Each entry in all four formats, memoised: one brief sits in many feeds of a build.
 
     The key holds everything the result depends on. Equal entries can still differ in the
     UTC offsets of their times (equality compares instants), so the offsets are in the key.
-    The entries not cached yet are made together (one serialization for all of them).
+    Entries missing from the in-process cache are looked up in ``store``; the rest are made
+    together (one serialization for all of them) and stored.
     """
     found: list[_Parts | None] = []
     keys: list[_Key | None] = []
@@ -970,6 +1031,23 @@ def _entries_parts(entries: Sequence[Entry], site: Site) -> list[_Parts]:
         keys.append(key)
         found.append(_PARTS.get(key) if key is not None else None)
     missing = [i for i, parts in enumerate(found) if parts is None]
+    render_keys: dict[int, str] = {}
+    if missing and store is not None:
+        render_keys = {i: _render_key(entries[i], site) for i in missing}
+        stored = store.load_parts({entries[i].id: render_keys[i] for i in missing})
+        still_missing = []
+        for i in missing:
+            blob = stored.get(entries[i].id)
+            parts = _unpack_parts(blob) if blob is not None else None
+            if parts is None:
+                still_missing.append(i)
+                continue
+            found[i] = parts
+            key = keys[i]
+            if key is not None:
+                size = len(parts.atom) + len(parts.rss) + len(parts.json) + len(parts.html)
+                _PARTS.put(key, parts, size + sum(map(len, entries[i].brief.paragraphs)))
+        missing = still_missing
     if missing:
         items = [_build_item(entries[i], site.title, site.page_url) for i in missing]
         for i, item, (atom, rss) in zip(missing, items, _entries_xml(items), strict=True):
@@ -979,6 +1057,10 @@ def _entries_parts(entries: Sequence[Entry], site: Site) -> list[_Parts]:
             if key is not None:
                 size = len(atom) + len(rss) + len(parts.json) + len(parts.html)
                 _PARTS.put(key, parts, size + sum(map(len, entries[i].brief.paragraphs)))
+        if store is not None:
+            store.save_parts(
+                [(entries[i].id, render_keys[i], _pack_parts(found[i])) for i in missing]  # type: ignore[arg-type]
+            )
     return found  # type: ignore[return-value]  # every None was filled
 
 
@@ -993,6 +1075,7 @@ def render_feed(
     site: Site,
     *,
     empty_updated: datetime | None = None,
+    parts_store: PartsStore | None = None,
 ) -> dict[str, bytes]:
     """The feed's files by name relative to ``spec.folder``.
 
@@ -1000,6 +1083,8 @@ def render_feed(
     ``updated`` is the newest ``updated_at`` among them, or ``empty_updated`` for a feed
     without entries (:class:`RenderError` if that is missing too: never the clock).
     The top-level feed (kind ``"all"``) has no ``index.html``: that is :func:`render_index`.
+    ``parts_store`` keeps each entry's rendered parts across processes (see
+    :class:`PartsStore`); the bytes are the same with or without it.
     """
     if entries:
         updated = max(_aware(e.updated_at, f"updated_at of {e.id}") for e in entries)
@@ -1009,7 +1094,7 @@ def render_feed(
         raise RenderError(f"feed {spec.key} has no entries and no empty_updated time")
     hubs = tuple(dict.fromkeys(h for h in (safe_url(h) for h in site.hubs) if h))
     try:
-        parts = _entries_parts(entries, site)
+        parts = _entries_parts(entries, site, parts_store)
         atom, rss = _atom_and_rss(spec, parts, site, updated, hubs)
     except (ValueError, TypeError) as exc:  # feedgen/lxml refusing a value
         raise RenderError(f"feed {spec.key}: {exc}") from exc

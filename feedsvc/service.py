@@ -411,7 +411,8 @@ def _publish(archive: Archive, settings: Settings, pages: tuple[PageReport, ...]
             if spec.key not in dirty:
                 continue
             entries = archive.entries_for_feed(spec.key, limit=site.max_entries)
-            for name, data in render_feed(spec, entries, site, empty_updated=newest).items():
+            files = render_feed(spec, entries, site, empty_updated=newest, parts_store=archive)
+            for name, data in files.items():
                 path = f"{spec.folder}/{name}" if spec.folder else name
                 batch[path] = data
                 owner[path] = (spec, name)

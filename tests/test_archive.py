@@ -684,7 +684,7 @@ def test_opening_a_v1_file_migrates_it_and_keeps_its_entries(tmp_path: Path) -> 
         (entry_id,) = ids(archive, boe())
     conn = sqlite3.connect(path)
     try:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
         rows = conn.execute("SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger')")
         names = {row[0] for row in rows}
         assert "entries_by_last_seen" in names
@@ -910,3 +910,22 @@ def test_briefs_are_stored_compressed_and_v2_text_rows_still_read(tmp_path: Path
             "SELECT brief FROM entries WHERE id = ?", (new_id,)
         ).fetchone()[0]
         assert isinstance(stored, bytes) and len(stored) < len(_brief_to_json(tesla()))
+
+
+def test_rendered_parts_are_found_only_under_their_render_key(archive: Archive) -> None:
+    (entry_id,) = ids(archive, boe())
+    archive.save_parts([(entry_id, "key-1", b"parts")])
+    assert archive.load_parts({entry_id: "key-1"}) == {entry_id: b"parts"}
+    assert archive.load_parts({entry_id: "key-2"}) == {}
+    archive.save_parts([(entry_id, "key-2", b"newer")])
+    assert archive.load_parts({entry_id: "key-2"}) == {entry_id: b"newer"}
+
+
+def test_rendered_parts_of_unknown_or_pruned_entries_are_not_kept(archive: Archive) -> None:
+    archive.save_parts([("tag:nowhere,2021:x", "k", b"parts")])
+    assert archive.load_parts({"tag:nowhere,2021:x": "k"}) == {}
+    (entry_id,) = ids(archive, boe())
+    archive.save_parts([(entry_id, "k", b"parts")])
+    archive.prune(now=T0 + timedelta(days=400), retention_days=365)
+    assert archive.get(entry_id) is None
+    assert archive._conn.execute("SELECT count(*) FROM rendered_parts").fetchone()[0] == 0

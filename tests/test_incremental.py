@@ -283,3 +283,22 @@ def test_interrupted_publishing_is_finished_by_the_next_cycle(
     assert report.pages[0].outcome == "unchanged_body"
     assert sorted(spy.feeds) == sorted(expected)
     assert report.feeds_written == len(expected)
+
+
+def test_a_new_process_builds_only_the_new_brief_and_reuses_the_stored_rest(
+    built: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from feedsvc import render
+
+    render._PARTS.clear()  # a new process: nothing rendered in memory
+    built_ids: list[str] = []
+    real_build_item = render._build_item
+
+    def build_item(entry: Any, *args: Any) -> Any:
+        built_ids.append(entry.id)
+        return real_build_item(entry, *args)
+
+    monkeypatch.setattr(render, "_build_item", build_item)
+    report = built.build(built.page("newer.txt", built.seed.briefs))
+    assert report.new == 1
+    assert len(built_ids) == 1  # the new brief; the others' parts came from the archive

@@ -1082,3 +1082,57 @@ def test_json_item_matches_generic_json_writer(entry: Entry) -> None:
     if item.categories:
         generic["tags"] = list(dict.fromkeys(label for _, label in item.categories))
     assert rendering._json_item(item) == rendering._json_text(generic, 2).encode("utf-8")
+
+
+class _DictStore:
+    """A PartsStore in a dict, counting what it is asked."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, tuple[str, bytes]] = {}
+        self.saved = 0
+
+    def load_parts(self, keys: Any) -> dict[str, bytes]:
+        return {i: row[1] for i, row in self.rows.items() if i in keys and keys[i] == row[0]}
+
+    def save_parts(self, items: Any) -> None:
+        for entry_id, key, blob in items:
+            self.rows[entry_id] = (key, blob)
+            self.saved += 1
+
+
+def _no_building(*_args: object, **_kwargs: object) -> None:
+    raise AssertionError("an entry was rebuilt although its stored parts were valid")
+
+
+def test_stored_parts_give_the_same_bytes_in_a_new_process_without_rebuilding(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = _DictStore()
+    rendering._PARTS.clear()
+    first = render_feed(EV, seed_entries(), SITE, parts_store=store)
+    assert store.saved == len(seed_entries())
+    rendering._PARTS.clear()  # what a new process starts with
+    monkeypatch.setattr(rendering, "_build_item", _no_building)
+    assert render_feed(EV, seed_entries(), SITE, parts_store=store) == first
+
+
+def test_an_edited_entry_is_rebuilt_despite_its_stored_parts() -> None:
+    store = _DictStore()
+    rendering._PARTS.clear()
+    entries = seed_entries()
+    render_feed(EV, entries, SITE, parts_store=store)
+    edited = replace(entries[0], brief=replace(entries[0].brief, paragraphs=("A corrected lead.",)))
+    rendering._PARTS.clear()
+    files = render_feed(EV, [edited, *entries[1:]], SITE, parts_store=store)
+    assert b"A corrected lead." in files["atom.xml"]
+    assert files == render_feed(EV, [edited, *entries[1:]], SITE)
+
+
+def test_damaged_stored_parts_are_rebuilt() -> None:
+    store = _DictStore()
+    rendering._PARTS.clear()
+    expected = render_feed(EV, seed_entries(), SITE, parts_store=store)
+    for entry_id, (key, _) in list(store.rows.items()):
+        store.rows[entry_id] = (key, b"not zlib")
+    rendering._PARTS.clear()
+    assert render_feed(EV, seed_entries(), SITE, parts_store=store) == expected
