@@ -969,7 +969,7 @@ class PartsStore(Protocol):
 
 #: Everything an entry's rendering depends on besides its data: this module's code and the
 #: libraries that shape the bytes. A change to any of them makes every stored part stale.
-_RENDER_CODE = hashlib.sha256(
+RENDER_CODE = hashlib.sha256(
     Path(__file__).read_bytes()
     + f"feedgen {importlib.metadata.version('feedgen')} nh3 {nh3.__version__}".encode()
 ).hexdigest()
@@ -978,7 +978,7 @@ _RENDER_CODE = hashlib.sha256(
 def _render_key(entry: Entry, site: Site) -> str:
     """The stored-parts key: the whole entry (its repr names every field, with offsets),
     the site values an entry's rendering uses, and the rendering code."""
-    material = repr((entry, site.title, site.page_url, _RENDER_CODE))
+    material = repr((entry, site.title, site.page_url, RENDER_CODE))
     return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()
 
 

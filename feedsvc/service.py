@@ -9,7 +9,6 @@ and the next cycle re-renders whatever was not published yet.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import threading
@@ -26,7 +25,7 @@ from feedsvc.errors import ConfigError, FeedsvcError, LayoutChanged, SourceError
 from feedsvc.model import FeedSpec, FeedSummary, ParseResult
 from feedsvc.parse import parse_page
 from feedsvc.publish import Publisher
-from feedsvc.render import feed_url, render_feed, render_index, render_opml
+from feedsvc.render import RENDER_CODE, feed_url, render_feed, render_index, render_opml
 from feedsvc.status import STATUS_FILE
 
 log = logging.getLogger("feedsvc.service")
@@ -39,12 +38,8 @@ OPML_FILE = "feeds.opml"
 FEED_FILES = ("atom.xml", "rss.xml", "feed.json", "index.html")
 # the page-wide feed shares the folder with the site index, which render_index writes
 TOP_FEED_FILES = ("atom.xml", "rss.xml", "feed.json")
-#: feedsvc 0.1 kept one fingerprint of all settings; read only to upgrade without a rebuild.
-SETTINGS_FINGERPRINT_KEY = "output_settings_fingerprint"
 CLASSIFICATION_FINGERPRINT_KEY = "classification_fingerprint"
 OUTPUT_FINGERPRINT_KEY = "output_fingerprint"
-#: Bump when render output changes for the same entries: the next cycle re-renders every feed.
-RENDER_VERSION = 1
 
 
 def utc_now() -> datetime:
@@ -271,44 +266,27 @@ def _check_guards(
         )
 
 
-def _fingerprint(shaping: dict[str, object]) -> str:
-    return hashlib.sha256(json.dumps(shaping, sort_keys=True, default=str).encode()).hexdigest()
+def _fingerprint(*shaping: object) -> str:
+    # frozen dataclasses and tuples have a deterministic repr that names every field
+    return hashlib.sha256(repr(shaping).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _classification_fingerprint(settings: Settings, classifier: Classifier) -> str:
     """Hash of every setting that decides feed membership (a change reclassifies)."""
-    return _fingerprint(
-        {
-            "topics": [asdict(t) for t in settings.topics],
-            "feeds": [asdict(f) for f in settings.feeds],
-            "configured": [asdict(s) for s in classifier.configured_feeds()],
-        }
-    )
+    return _fingerprint(settings.topics, settings.feeds, classifier.configured_feeds())
 
 
 def _output_fingerprint(settings: Settings) -> str:
-    """Hash of every setting that shapes published bytes (a change re-renders every feed)."""
-    return _fingerprint({"site": asdict(settings.site), "render_version": RENDER_VERSION})
-
-
-def _settings_fingerprint(settings: Settings, classifier: Classifier) -> str:
-    """The single fingerprint feedsvc 0.1 kept (both of the above): read once, on upgrade."""
-    return _fingerprint(
-        {
-            "site": asdict(settings.site),
-            "topics": [asdict(t) for t in settings.topics],
-            "feeds": [asdict(f) for f in settings.feeds],
-            "configured": [asdict(s) for s in classifier.configured_feeds()],
-            "render_version": 1,
-        }
-    )
+    """Hash of what shapes published bytes besides the entries: ``[site]`` and the rendering
+    code (a new feedsvc that renders differently re-renders every feed once)."""
+    return _fingerprint(settings.site, RENDER_CODE)
 
 
 def _apply_settings_changes(archive: Archive, settings: Settings, classifier: Classifier) -> None:
     """On a new config, bring the archive and the dirty marks in line with it.
 
     A change of topics or feeds reclassifies the archive and marks every feed stale; a
-    change of only what shapes the output (``[site]``, the render version) marks every
+    change of only what shapes the output (``[site]``, the rendering code) marks every
     feed stale without reclassifying anything. Either is a full rebuild.
     """
     classification = _classification_fingerprint(settings, classifier)
@@ -318,14 +296,6 @@ def _apply_settings_changes(archive: Archive, settings: Settings, classifier: Cl
         archive.get_meta(OUTPUT_FINGERPRINT_KEY),
     )
     if previous == (classification, output):
-        return
-    if previous == (None, None) and archive.get_meta(
-        SETTINGS_FINGERPRINT_KEY
-    ) == _settings_fingerprint(settings, classifier):
-        # an archive of feedsvc 0.1 built with these very settings: nothing to redo
-        with archive.transaction():
-            archive.set_meta(CLASSIFICATION_FINGERPRINT_KEY, classification)
-            archive.set_meta(OUTPUT_FINGERPRINT_KEY, output)
         return
     with archive.transaction():
         before = {spec.key for spec in archive.feed_specs()}
@@ -407,18 +377,20 @@ def _publish(archive: Archive, settings: Settings, pages: tuple[PageReport, ...]
             owner.clear()
             size = 0
 
-        for spec in specs:
-            if spec.key not in dirty:
-                continue
-            entries = archive.entries_for_feed(spec.key, limit=site.max_entries)
-            files = render_feed(spec, entries, site, empty_updated=newest, parts_store=archive)
-            for name, data in files.items():
-                path = f"{spec.folder}/{name}" if spec.folder else name
-                batch[path] = data
-                owner[path] = (spec, name)
-                size += len(data)
-            if size >= PUBLISH_BATCH_BYTES:
-                flush()
+        # one transaction for the rendered parts this stores (see render.PartsStore)
+        with archive.transaction():
+            for spec in specs:
+                if spec.key not in dirty:
+                    continue
+                entries = archive.entries_for_feed(spec.key, limit=site.max_entries)
+                files = render_feed(spec, entries, site, empty_updated=newest, parts_store=archive)
+                for name, data in files.items():
+                    path = f"{spec.folder}/{name}" if spec.folder else name
+                    batch[path] = data
+                    owner[path] = (spec, name)
+                    size += len(data)
+                if size >= PUBLISH_BATCH_BYTES:
+                    flush()
         summaries = [
             FeedSummary(
                 spec=spec,

@@ -228,23 +228,15 @@ def test_a_topic_change_reclassifies_and_rebuilds_every_feed(built: Site, spy: S
     assert sorted(spy.feeds) == sorted(built.all_keys())
 
 
-def test_an_archive_of_feedsvc_0_1_with_the_same_settings_is_not_rebuilt(
-    built: Site, spy: Spy
+def test_new_rendering_code_re_renders_every_feed_once(
+    built: Site, spy: Spy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings = built.settings
-    with Archive.open(settings.state_path) as archive:
-        classifier = Classifier(settings.topics, settings.feeds)
-        with archive.transaction():
-            archive.set_meta(
-                service.SETTINGS_FINGERPRINT_KEY,
-                service._settings_fingerprint(settings, classifier),
-            )
-            archive._conn.execute(
-                "DELETE FROM meta WHERE key IN (?, ?)",
-                (service.CLASSIFICATION_FINGERPRINT_KEY, service.OUTPUT_FINGERPRINT_KEY),
-            )
-    report = built.build(built.root / "pages" / "older.txt")
-    assert report.files_written == 0 and spy.feeds == []
+    monkeypatch.setattr(service, "RENDER_CODE", "a feedsvc that renders differently")
+    built.build(built.root / "pages" / "older.txt")
+    assert sorted(spy.feeds) == sorted(built.all_keys())
+    spy.reset()
+    built.build(built.root / "pages" / "older.txt")
+    assert spy.feeds == []
 
 
 def test_a_first_build_saves_the_manifest_once_per_batch(
