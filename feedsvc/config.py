@@ -179,7 +179,6 @@ def load_settings(path: Path | None = None, *, required: bool = False) -> Settin
     """Read ``path`` (default ``./config.toml``); a missing default file gives the defaults."""
     if path is None:
         path = Path("config.toml")
-        required = required or False
     try:
         raw = path.read_bytes()
     except FileNotFoundError:

@@ -25,7 +25,7 @@ from feedsvc.errors import ConfigError, FeedsvcError, LayoutChanged, SourceError
 from feedsvc.model import FeedSpec, FeedSummary, ParseResult
 from feedsvc.parse import parse_page
 from feedsvc.publish import Publisher
-from feedsvc.render import RENDER_CODE, feed_url, render_feed, render_index, render_opml
+from feedsvc.render import FEED_FILES, RENDER_CODE, feed_url, render_feed, render_index, render_opml
 from feedsvc.status import STATUS_FILE
 
 log = logging.getLogger("feedsvc.service")
@@ -35,9 +35,8 @@ PageOutcome = Literal["parsed", "not_modified", "unchanged_body"]
 
 INDEX_FILE = "index.html"
 OPML_FILE = "feeds.opml"
-FEED_FILES = ("atom.xml", "rss.xml", "feed.json", "index.html")
 # the page-wide feed shares the folder with the site index, which render_index writes
-TOP_FEED_FILES = ("atom.xml", "rss.xml", "feed.json")
+TOP_FEED_FILES = tuple(name for name in FEED_FILES if name != INDEX_FILE)
 CLASSIFICATION_FINGERPRINT_KEY = "classification_fingerprint"
 OUTPUT_FINGERPRINT_KEY = "output_fingerprint"
 

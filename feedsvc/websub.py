@@ -10,8 +10,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Literal
 
 from feedsvc.config import Settings
+
+if TYPE_CHECKING:
+    import httpx
+
+PingOutcome = Literal["sent", "refused", "hub down"]
 
 log = logging.getLogger("feedsvc.websub")
 
@@ -29,11 +35,11 @@ def ping_hubs(
     import httpx  # only when there is something to ping
 
     sent: dict[str, int] = {}
+    urls = list(dict.fromkeys(changed_urls))  # unique, in order
     timeout = httpx.Timeout(settings.websub_timeout)
     with httpx.Client(timeout=timeout, headers={"User-Agent": settings.fetch.user_agent}) as client:
         for hub in hubs:
             sent[hub] = 0
-            urls = list(dict.fromkeys(changed_urls))  # unique, in order
             for done, url in enumerate(urls):
                 outcome = _ping(client, hub, url, retries=settings.websub_retries, sleep=sleep)
                 if outcome == "sent":
@@ -49,11 +55,11 @@ def ping_hubs(
 
 
 def _ping(
-    client: object, hub: str, url: str, *, retries: int, sleep: Callable[[float], None]
-) -> bool:
+    client: httpx.Client, hub: str, url: str, *, retries: int, sleep: Callable[[float], None]
+) -> PingOutcome:
+    """One URL to one hub, retried on network errors, 5xx and 429."""
     import httpx
 
-    assert isinstance(client, httpx.Client)
     reason = ""
     for attempt in range(retries + 1):
         if attempt:
