@@ -1027,13 +1027,55 @@ def _absolute(href: str, page_url: str) -> str | None:
     return url if url.lower().startswith(("http://", "https://")) else None
 
 
+#: ``Jan 19, 2021 06:27 PM``, the one form every CX byline has used: read directly.
+_PLAIN_BYLINE_TIME_RE = re.compile(
+    r"(?P<month>[A-Z][a-z]{2,8}) (?P<day>\d{1,2}), (?P<year>\d{4}) "
+    r"(?P<hour>\d{1,2}):(?P<minute>\d{2}) (?P<half>[AP])M"
+)
+#: The month names dateutil knows (``Sept`` included), so both readings agree.
+_MONTH_NUMBERS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("Jan", "January"), ("Feb", "February"), ("Mar", "March"), ("Apr", "April"),
+            ("May",), ("Jun", "June"), ("Jul", "July"), ("Aug", "August"),
+            ("Sep", "Sept", "September"), ("Oct", "October"), ("Nov", "November"),
+            ("Dec", "December"),
+        ),
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+
+
+def _plain_byline_time(text: str) -> datetime | None:
+    """The byline's usual form without dateutil (~0.1 ms a call, most of a small build's
+    parsing); None for anything else, which goes to dateutil. Agrees with dateutil on every
+    string it accepts (a property test holds it to that)."""
+    match = _PLAIN_BYLINE_TIME_RE.fullmatch(text)
+    if match is None:
+        return None
+    month = _MONTH_NUMBERS.get(match["month"])
+    year, hour, minute = int(match["year"]), int(match["hour"]), int(match["minute"])
+    # dateutil moves years below 100 into this era; leave such oddities to it
+    if month is None or year < 1000 or not 1 <= hour <= 12 or minute > 59:
+        return None
+    hour = hour % 12 + (12 if match["half"] == "P" else 0)
+    try:
+        return datetime(year, month, int(match["day"]), hour, minute)
+    except ValueError:
+        return None
+
+
 @lru_cache(maxsize=4096)
 def _parse_time(text: str) -> datetime | None:
-    # Cached: the same bylines come back on every poll, and dateutil takes ~0.1 ms per call.
-    try:
-        parsed = date_parser.parse(text)
-    except (ValueError, OverflowError):  # dateutil's ParserError is a ValueError
-        return None
+    # Cached: the same bylines come back on every poll.
+    parsed = _plain_byline_time(text)
+    if parsed is None:
+        try:
+            parsed = date_parser.parse(text)
+        except (ValueError, OverflowError):  # dateutil's ParserError is a ValueError
+            return None
     # dateutil reads "0001" as 2001; and a year near datetime's limits cannot be converted
     # to UTC or stored. Such a byline is a typo or junk: skip the brief, with its warning.
     year = BYLINE_YEAR_RE.search(text)

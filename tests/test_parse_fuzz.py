@@ -256,3 +256,52 @@ def test_a_year_below_100_is_not_moved_to_this_century() -> None:
     assert isinstance(result, FeedsvcError) or all(
         b.published_at.year != 2001 for b in result.briefs
     )
+
+
+# ---- the byline time read without dateutil ------------------------------------------------
+
+_MONTH_WORDS = (
+    "Jan", "January", "Feb", "Mar", "Apr", "April", "May", "Jun", "June", "Jul",
+    "Aug", "Sep", "Sept", "September", "Oct", "Nov", "Dec", "Decembre", "Jab", "Mai",
+)  # fmt: skip
+
+
+@settings(max_examples=600, derandomize=True, deadline=None, database=None)
+@given(
+    month=st.sampled_from(_MONTH_WORDS),
+    day=st.integers(0, 35),
+    year=st.integers(0, 3100),
+    hour=st.integers(0, 24),
+    minute=st.integers(0, 61),
+    half=st.sampled_from(("AM", "PM")),
+    zero_pad=st.booleans(),
+)
+def test_plain_byline_time_agrees_with_dateutil(
+    month: str, day: int, year: int, hour: int, minute: int, half: str, zero_pad: bool
+) -> None:
+    from dateutil import parser as date_parser
+
+    from feedsvc.parse import _plain_byline_time
+
+    hh = f"{hour:02d}" if zero_pad else str(hour)
+    text = f"{month} {day}, {year:04d} {hh}:{minute:02d} {half}"
+    fast = _plain_byline_time(text)
+    if fast is None:
+        return  # dateutil decides these, as before
+    assert fast == date_parser.parse(text), text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Jan 19, 2021 06:27 PM", datetime(2021, 1, 19, 18, 27)),
+        ("Jan 19, 2021 12:05 AM", datetime(2021, 1, 19, 0, 5)),
+        ("Jan 19, 2021 12:05 PM", datetime(2021, 1, 19, 12, 5)),
+        ("Sept 3, 2020 9:00 AM", datetime(2020, 9, 3, 9, 0)),
+    ],
+)
+def test_byline_time_reads_the_twelve_hour_clock(text: str, expected: datetime) -> None:
+    from feedsvc.parse import _parse_time
+
+    _parse_time.cache_clear()
+    assert _parse_time(text) == expected
