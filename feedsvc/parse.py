@@ -94,6 +94,8 @@ CAPTION_CREDIT_RE = re.compile(r"^[^.!?]{0,80}$")
 #: Text in front of a credit that ends like a sentence (``Tesla's Model Y. Photo: VCG``) is the
 #: caption's description; anything else glued there (``JUNK Photo: VCG``) is dropped.
 CAPTION_DESCRIPTION_END_RE = re.compile(r"(?:[.!?”\"’')\]]|\s[-–—|/])$")
+#: A word of a caption's description: letters, apostrophes, hyphens; no digits, no dots.
+DESCRIPTION_WORD_RE = re.compile(r"[^\W\d_][^\W\d_’'&-]*(?:[’'-][^\W\d_]+)*[,;]?")
 #: ``What’s trending?`` / ``What's the story?``: sub-headings of Trending Stories briefs.
 #: They stay in the body but never become a derived title.
 SUBHEADING_RE = re.compile(r"^what[’']s\s+(?:trending|the\s+story|next|happening)\s*\??$", re.I)
@@ -109,7 +111,9 @@ CHROME_LINE_RE = re.compile(
     r"|china news in real time\s*[-–—]\s*from caixin global"
     r"|home\s*[>›»](?:\s.*)?"
     r"|cx (?:tech|live) is\b.*"
-    r"|more|read more|load more|caixin|caixin global|back to top"
+    r"|(?:read |load |see |view )?more(?: stories| news| briefs)?\s*[›»>→…]*"
+    r"|caixin|caixin global|back to top"
+    r"|sign up(?: now| today| for free)?|subscribe(?: now| today)?"
     r"|share this article|open wechat and scan the qr code)$",
     re.IGNORECASE,
 )
@@ -124,6 +128,54 @@ PAGE_END_RE = re.compile(
     r"|(?:©|copyright\b|all rights reserved).*)$",
     re.IGNORECASE,
 )
+#: ``Related Articles`` / ``See also``: a heading over a list of related links (no prefix on
+#: the links themselves).
+RELATED_HEADING_RE = re.compile(
+    r"^(?:related(?:\s+(?:articles?|stories|news|reading|content|coverage|links?|posts?))?"
+    r"|see also|further reading|more on (?:this|the) (?:story|topic))\s*:?$",
+    re.IGNORECASE,
+)
+#: ``MOST POPULAR`` / ``Editor's Picks`` / ``Caixin Global Newsletter``: a sidebar or promo
+#: box starts; when it follows a brief's contact and related lines, the brief is over.
+ASIDE_RE = re.compile(
+    r"^(?:most (?:popular|read|viewed|shared)(?: stories| articles)?|editor[’']?s[’']? picks?"
+    r"|recommended(?: for you| stories| reading| articles)?|you (?:may|might) also like"
+    r"|popular (?:stories|articles|now)|(?=.{0,60}$).*\bnewsletters?\b.*)$",
+    re.IGNORECASE,
+)
+#: Share bars and article tools: ``Share``, ``ShareTwitterFacebookLinkedInWeChat`` (inline
+#: links with no space between them), ``Share: Twitter Facebook LinkedIn Comments (0)``.
+WIDGET_WORDS_RE = re.compile(
+    r"(?:share(?:this|on)?|tweet|twitter|facebook|linkedin|wechat|weibo|whatsapp|telegram"
+    r"|reddit|email|mail|print|copylink|link|comments?|bookmark|save|followus|fontsize|x)+",
+    re.IGNORECASE,
+)
+_WIDGET_NOISE_RE = re.compile(r"[\W\d_]+")
+#: Widget words glued to the end of a byline's section: ``Business & Tech Share``.
+SECTION_WIDGET_TAIL_RE = re.compile(
+    r"(?:\s+(?:share|print|e-?mail|tweet|comments?)(?:\s*\(\d*\))?)+$", re.IGNORECASE
+)
+#: ``06:27 PM`` in front of (or after) a headline in a ``/live/`` headline list.
+HEADLINE_TIME_RE = re.compile(
+    r"^\d{1,2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?\s+|\s+\d{1,2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?$"
+)
+#: A class naming an image caption or credit: ``pic-desc``, ``img-caption``, ``wp-caption-text``,
+#: ``photo-credit``. Like <figcaption>, it marks the text as a caption even when shown once.
+CAPTION_CLASS_RE = re.compile(
+    r"(?:^|[-_])(?:(?:fig)?caption|credit|(?:pic|img|image|photo)[-_]?(?:desc|text|txt|info|note))"
+    r"s?(?:$|[-_])",
+    re.IGNORECASE,
+)
+#: Classes that hide text from the eye (screen-reader labels, hidden utility classes).
+HIDDEN_CLASSES = frozenset({
+    "sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text", "screen-reader-only",
+    "d-none", "hidden", "is-hidden", "u-hidden", "hide",
+})  # fmt: skip
+#: Full-width punctuation as typed on a Chinese keyboard, read as its ASCII form in the short
+#: structural lines (``Photo：VCG``, ``Contact reporter Ding Yi（``, ``Related：…``).
+_FULLWIDTH = str.maketrans({"：": ":", "（": "(", "）": ")", "／": "/", "，": ","})
+_FULLWIDTH_CHARS = frozenset("：（）／，")
+_FULLWIDTH_COLON_RE = re.compile(r"：(?!\d)")
 #: ``LATEST`` / ``TRENDING``: the line above a headline list (``/live/`` page).
 HEADLINE_LIST_MARKER_RE = re.compile(r"^(?:latest|trending|latest news|top stories)$", re.I)
 #: Mirror junk on its own line: ``Mirrored by cxmirror.example.net`` / ``Mirror of Caixin
@@ -144,6 +196,8 @@ TITLE_CASE_SHARE = 0.6
 HEADLINE_MIN_WORDS = 3
 #: A derived title is the lead sentence, cut at a word boundary to this many characters.
 DERIVED_TITLE_MAX_LEN = 110
+#: Running text ends like a sentence: ``... investors.`` / ``... told Caixin.”``
+SENTENCE_FINAL_RE = re.compile(r"[.!?][”\"’')\]]*$")
 #: ``U.S. President``: a period after these does not end the lead sentence.
 # fmt: off
 ABBREVIATIONS = frozenset({
@@ -192,7 +246,9 @@ _LINE_KIND_RE = _first_of(
     contact=CONTACT_RE,
     related=RELATED_RE,
     full_story=FULL_STORY_RE,
+    related_heading=RELATED_HEADING_RE,
     page_end=PAGE_END_RE,
+    aside=ASIDE_RE,
     chrome=CHROME_LINE_RE,
     label=UPPERCASE_LABEL_RE,
     list_marker=HEADLINE_LIST_MARKER_RE,
@@ -252,6 +308,10 @@ _IN_LINK = 2
 _IN_BOLD = 4
 _IN_CAPTION = 8
 _ALL_CONTEXTS = _IN_HEADING | _IN_LINK | _IN_BOLD | _IN_CAPTION
+#: Not a context: the line came right after an image, with no text between them.
+_AFTER_IMAGE = 16
+#: Elements that show a picture.
+IMAGE_TAGS = frozenset({"img", "picture", "amp-img"})
 
 
 @dataclass(slots=True)
@@ -273,7 +333,18 @@ class _Line:
 
     @property
     def is_caption_markup(self) -> bool:
-        return bool(self.only & _IN_CAPTION)
+        """Caption markup (<figcaption>, a caption class), or a short line right under an
+        image that is neither a sentence nor a heading nor a link (``Geely owns a number of
+        international brands including Volvo and Lotus``)."""
+        only = self.only
+        if only & _IN_CAPTION:
+            return True
+        return (
+            bool(only & _AFTER_IMAGE)
+            and not only & (_IN_HEADING | _IN_LINK)
+            and len(self.text) <= 200
+            and SENTENCE_FINAL_RE.search(self.text) is None
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -329,9 +400,13 @@ def parse_page(
     if any(char in text for char in _INVISIBLE_CHARS):  # str.find: ~40x faster than the regex
         text = _INVISIBLE_RE.sub("", text)  # once for the page, not once per line
     as_html = _looks_like_html(text)
-    lines = _html_lines(text) if as_html else _text_lines(text)
+    if as_html:
+        lines, base_href = _html_lines(text)
+        links_base = _base_url(page_url, base_href)
+    else:
+        lines, links_base = _text_lines(text), page_url
     try:
-        return _Segmenter(lines, page_url=page_url, zone=zone).run()
+        return _Segmenter(lines, page_url=links_base, zone=zone).run()
     except LayoutChanged:
         # A text capture whose paragraph quotes a tag ("marks paragraphs with <p> tags") is
         # sniffed as HTML; read as HTML its line breaks vanish and every byline with them.
@@ -421,6 +496,7 @@ _TAG_CONTEXTS = {
     **dict.fromkeys(HEADING_TAGS, _IN_HEADING),
     **dict.fromkeys(BOLD_TAGS, _IN_BOLD),
     "figcaption": _IN_CAPTION,
+    "figure": _IN_CAPTION,  # text inside a figure beside the image is its caption
 }
 #: Elements that end the line before them; block elements also end the line after them.
 _BREAK_TAGS = BLOCK_TAGS | {"br"}
@@ -442,6 +518,7 @@ class _LineTarget:
     """
 
     __slots__ = (
+        "base_href",
         "contexts",
         "counter",
         "dropping",
@@ -449,6 +526,8 @@ class _LineTarget:
         "has_text",
         "held",
         "href",
+        "image_next",
+        "image_now",
         "last_link",
         "line_links",
         "lines",
@@ -478,8 +557,14 @@ class _LineTarget:
         self.href: str | None = None
         self.counter = 0
         self.dropping = 0  # depth inside an invisible element (script, hidden, ...)
+        self.base_href: str | None = None  # <base href>: what relative links resolve against
+        # An image was shown right before the line being built (now) or inside it, after
+        # some of its text (so it comes right before the next line).
+        self.image_now = self.image_next = False
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
+        if tag == "base" and self.base_href is None and attrib.get("href"):
+            self.base_href = attrib["href"].strip()
         if self.dropping:
             self.dropping += 1
             return
@@ -488,6 +573,11 @@ class _LineTarget:
             return
         if tag in _BREAK_TAGS and (self.parts or self.emails):
             self._flush()
+        if tag in IMAGE_TAGS:
+            if self.has_text:
+                self.image_next = True
+            else:
+                self.image_now = True
         before = self.contexts
         contexts = before | _TAG_CONTEXTS.get(tag, 0)
         opened = False
@@ -495,6 +585,8 @@ class _LineTarget:
             classes = attrib.get("class")
             if (classes and _headline_class(classes)) or attrib.get("role") == "heading":
                 contexts |= _IN_HEADING
+            if classes and _caption_class(classes):
+                contexts |= _IN_CAPTION
             cfemail = attrib.get("data-cfemail")
             if cfemail is not None:
                 email = _decode_cfemail(cfemail)
@@ -573,7 +665,11 @@ class _LineTarget:
             parts = self.parts
             text = " ".join((parts[0] if len(parts) == 1 else "".join(parts)).split())
             links = [(h, _normalise("".join(c))) for h, c in self.line_links]
-            self.lines.append(_Line(text, links, self.emails, self.held & ~self.missed))
+            only = self.held & ~self.missed
+            if self.image_now:
+                only |= _AFTER_IMAGE
+            self.image_now, self.image_next = self.image_next, False
+            self.lines.append(_Line(text, links, self.emails, only))
             self.line_links = []
             self.emails = []
             self.has_text = False
@@ -592,7 +688,8 @@ class _LineTarget:
         return self.lines
 
 
-def _html_lines(text: str) -> list[_Line]:
+def _html_lines(text: str) -> tuple[list[_Line], str | None]:
+    """The page's visible lines, and its ``<base href>`` if it has one."""
     data = XML_DECLARATION_RE.sub("", text, count=1).encode("utf-8", errors="replace")
     target = _LineTarget()
     parser = etree.HTMLParser(target=target, encoding="utf-8", no_network=True)
@@ -600,7 +697,19 @@ def _html_lines(text: str) -> list[_Line]:
         lines: list[_Line] = etree.fromstring(data.translate(_CONTROL_TO_SPACE), parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         lines = target.close()  # whatever was read before the parser gave up
-    return lines or []
+    return lines or [], target.base_href
+
+
+def _base_url(page_url: str, base_href: str | None) -> str:
+    """What a browser resolves the page's links against: ``<base href>`` when it names a web
+    address (a page saved with "Save as" keeps the site's), else the page's own URL."""
+    if not base_href:
+        return page_url
+    try:
+        base = urljoin(page_url, base_href)
+    except ValueError:
+        return page_url
+    return base if base.lower().startswith(("http://", "https://")) else page_url
 
 
 @lru_cache(maxsize=1024)
@@ -609,8 +718,21 @@ def _headline_class(classes: str) -> bool:
     return any(HEADLINE_CLASS_RE.search(c) for c in classes.split())
 
 
+@lru_cache(maxsize=1024)
+def _caption_class(classes: str) -> bool:
+    return any(CAPTION_CLASS_RE.search(c) for c in classes.split())
+
+
+@lru_cache(maxsize=1024)
+def _hidden_class(classes: str) -> bool:
+    return not HIDDEN_CLASSES.isdisjoint(classes.lower().split())
+
+
 def _hidden(attrib: dict[str, str]) -> bool:
     if "hidden" in attrib:
+        return True
+    classes = attrib.get("class")
+    if classes and _hidden_class(classes):
         return True
     style = attrib.get("style")
     if not style:
@@ -666,7 +788,7 @@ class _Segmenter:
     """Cuts lines at bylines and sorts each brief's lines (one pass per brief)."""
 
     def __init__(self, lines: list[_Line], *, page_url: str, zone: tzinfo) -> None:
-        self.lines = _join_split_bylines(lines)
+        self.lines = _join_split_bylines([_ascii_punctuation(line) for line in lines])
         self.page_url = page_url
         self.zone = zone
 
@@ -683,14 +805,19 @@ class _Segmenter:
         prelude_end = first - 1 if (first - 1) in headline_at else first
         headline_list = self._headline_list(lines[:prelude_end], len(bylines))
         drafts: list[_Draft] = []
+        carried: list[str] = []
         for k, (start, match) in enumerate(bylines):
             end = bylines[k + 1][0] if k + 1 < len(bylines) else len(lines)
-            draft = _Draft(byline=lines[start].text, match=match)
+            draft = _Draft(byline=lines[start].text, match=match, captions=carried)
             draft.headline = headline_at.get(start - 1)
             if draft.headline is None and headline_list is not None:
                 draft.headline = headline_list[k]
             # The next brief's own headline, right above its byline, is not part of this one.
-            self._read_brief(draft, lines[start + 1 : end - 1 if (end - 1) in headline_at else end])
+            body = lines[start + 1 : end - 1 if (end - 1) in headline_at else end]
+            if draft.headline is None and body and _headline_below_byline(body[0]):
+                draft.headline, body = body[0].text, body[1:]
+            last = k + 1 == len(bylines)
+            carried = self._read_brief(draft, body, last=last)
             drafts.append(draft)
         return self._finish(drafts)
 
@@ -745,14 +872,28 @@ class _Segmenter:
         for run in runs:
             # A menu (Home / World / Economy) can have as many entries as the page has
             # briefs; headlines are never one or two words.
-            if len(run) == count and all(len(ln.text.split()) >= HEADLINE_MIN_WORDS for ln in run):
-                return [ln.text for ln in run]
+            titles = [HEADLINE_TIME_RE.sub("", ln.text) for ln in run]
+            if len(titles) == count and all(
+                len(title.split()) >= HEADLINE_MIN_WORDS for title in titles
+            ):
+                return titles
         return None
 
     # ---- one brief ---------------------------------------------------------------------------
 
-    def _read_brief(self, draft: _Draft, lines: list[_Line]) -> None:
+    def _read_brief(self, draft: _Draft, lines: list[_Line], *, last: bool) -> list[str]:
+        """Sort the brief's lines into its fields. Returns the captions that belong to the
+        next brief: images shown after this brief's contact and related lines and before the
+        next brief's headline (a card that starts with its picture)."""
         state = _BODY
+        pending: list[str] = []  # captions after the tail, kept if more of this brief follows
+
+        def keep_pending() -> None:
+            for caption in pending:
+                if caption not in draft.captions:
+                    draft.captions.append(caption)
+            pending.clear()
+
         i, n = 0, len(lines)
         while i < n:
             line = lines[i]
@@ -761,16 +902,19 @@ class _Segmenter:
             kind_match = _LINE_KIND_RE.match(text)
             kind = kind_match.lastgroup if kind_match else None
             if kind == "contact":
+                keep_pending()
                 draft.contacts.extend(_contacts(line))
                 state = _TAIL if state == _BODY else state
                 continue
             if kind == "related":
+                keep_pending()
                 title = text[text.index(":") + 1 :].strip()  # RELATED_RE's "title" group
                 if title:
                     draft.related.append(RelatedLink(title, self._first_url(line)))
                 state = _TAIL if state == _BODY else state
                 continue
             if kind == "full_story":
+                keep_pending()
                 draft.full_story_url = draft.full_story_url or self._first_url(line)
                 state = _TAIL if state == _BODY else state
                 continue
@@ -779,11 +923,14 @@ class _Segmenter:
             if kind == "page_end":
                 state = _FOOTER
                 continue
-            if kind in _CHROME_KINDS or _is_junk(text):
+            if kind == "related_heading":
+                state = _TAIL
                 continue
-            if state == _TAIL:
-                if (line.links and self._first_url(line)) or _looks_like_title(text):
-                    draft.related.append(RelatedLink(text, self._first_url(line)))
+            if kind == "aside":
+                # a sidebar or promo box after the brief's own tail ends the brief
+                state = _FOOTER if state == _TAIL else state
+                continue
+            if kind in _CHROME_KINDS or _is_junk(text):
                 continue
             caption = _caption(line)
             if caption is None and i < n and lines[i].text == text:
@@ -792,9 +939,22 @@ class _Segmenter:
                 while i < n and (lines[i].text == text or _caption(lines[i]) == caption):
                     i += 1  # the repeat of the same caption
                 if caption and caption not in draft.captions:
-                    draft.captions.append(caption)
+                    (pending if state == _TAIL else draft.captions).append(caption)
+                continue
+            if state == _TAIL:
+                if _looks_like_body_text(text):
+                    # body text after a contact or related line: the brief goes on
+                    keep_pending()
+                    draft.paragraphs.append(text)
+                    state = _BODY
+                elif (line.links and self._first_url(line)) or _looks_like_title(text):
+                    keep_pending()
+                    draft.related.append(RelatedLink(text, self._first_url(line)))
                 continue
             draft.paragraphs.append(text)
+        if last:
+            keep_pending()
+        return pending
 
     def _first_url(self, line: _Line) -> str | None:
         for href, _text in line.links:
@@ -818,7 +978,7 @@ class _Segmenter:
                 )
                 continue
             authors = _authors(match.group("authors"))
-            section = _normalise(match.group("section"))
+            section = SECTION_WIDGET_TAIL_RE.sub("", _normalise(match.group("section")))
             title_source: TitleSource = "headline"
             title = draft.headline
             if not title:
@@ -886,9 +1046,7 @@ def _try_join(done: list[_Line], lines: list[_Line], i: int) -> tuple[int, int, 
     for back, used in ((1, 2), (1, 1), (0, 2)):
         if back > len(done) or i + used > len(lines):
             continue
-        if back and not (
-            done[-1].text.endswith("/") or SPLIT_BYLINE_AUTHORS_RE.match(done[-1].text)
-        ):
+        if back and not (done[-1].text.endswith("/") or _reads_like_authors(done[-1].text)):
             continue
         parts = [*done[len(done) - back :], *lines[i : i + used]]
         if any(len(p.text) > 100 for p in parts):
@@ -896,7 +1054,68 @@ def _try_join(done: list[_Line], lines: list[_Line], i: int) -> tuple[int, int, 
         text = " ".join(p.text for p in parts)
         if _is_byline(text):
             return back, used, _Line(text)
+        # Blocks with no "/" between them (<td>Ding Yi</td><td>Jan 19, …</td>, or an author
+        # block above "Jan 19, 2021 06:27 PM / Business & Tech"): the slash goes in between.
+        text = _glued(p.text for p in parts)
+        if _is_byline(text):
+            return back, used, _Line(text)
     return None
+
+
+def _glued(parts: Iterable[str]) -> str:
+    text = ""
+    for part in parts:
+        if text and not (text.endswith("/") or part.startswith("/")):
+            text += " /"
+        text = f"{text} {part}" if text else part
+    return text
+
+
+def _reads_like_authors(text: str) -> bool:
+    """``By Ding Yi`` / ``Qian Tong, Yuan Ruiyang and Han Wei``; not a title-case headline
+    (a name is at most three words)."""
+    if not SPLIT_BYLINE_AUTHORS_RE.match(text):
+        return False
+    if text[:3].lower() == "by ":
+        return True
+    names = _authors(text)
+    return 0 < len(names) <= 6 and all(len(name.split()) <= 3 for name in names)
+
+
+def _ascii_punctuation(line: _Line) -> _Line:
+    """The line with full-width colons, brackets and slashes read as ASCII, when it is short
+    enough to be a byline, caption, contact or related line (paragraphs keep theirs)."""
+    text = line.text
+    if len(text) > SHORT_LINE_MAX_LEN or _FULLWIDTH_CHARS.isdisjoint(text):
+        return line
+    # a full-width colon carries its own spacing: "Photo：VCG" reads "Photo: VCG"
+    text = _FULLWIDTH_COLON_RE.sub(": ", text).translate(_FULLWIDTH)
+    return _Line(_normalise(text), line.links, line.emails, line.only)
+
+
+def _headline_below_byline(line: _Line) -> bool:
+    """A heading element right under a byline is the brief's headline (cards that put the
+    byline on top), unless it is a sub-heading such as ``What’s trending?``."""
+    text = line.text
+    return (
+        line.is_heading
+        and _headline_candidate(line)
+        and len(text.split()) >= 2
+        and not text.endswith(("?", ":"))
+        and SUBHEADING_RE.match(text) is None
+        and not _looks_like_sentence(text)
+    )
+
+
+def _looks_like_body_text(text: str) -> bool:
+    """A sentence or more of running text, never a headline."""
+    if len(text) > 150:
+        return True
+    return (
+        len(text.split()) >= 8
+        and SENTENCE_FINAL_RE.search(text) is not None
+        and not _looks_like_title(text)
+    )
 
 
 def _runs(lines: Iterable[_Line], keep: Callable[[_Line], bool]) -> list[list[_Line]]:
@@ -942,7 +1161,15 @@ def _is_junk(text: str) -> bool:
         return True  # "***", "|||": nothing to read
     if " " not in text and BARE_ADDRESS_RE.match(text):
         return True
-    return "irror" in text and MIRROR_NOTE_RE.search(text) is not None
+    if "irror" in text and MIRROR_NOTE_RE.search(text) is not None:
+        return True
+    return len(text) <= 120 and _is_widget(text)
+
+
+def _is_widget(text: str) -> bool:
+    """A share bar or tool row: nothing but widget words, counts and punctuation."""
+    letters = _WIDGET_NOISE_RE.sub("", text)
+    return bool(letters) and WIDGET_WORDS_RE.fullmatch(letters) is not None
 
 
 def _caption(line: _Line) -> str | None:
@@ -958,9 +1185,25 @@ def _caption(line: _Line) -> str | None:
     if not credit:
         return ""  # "Photo:" and nothing else: a blank caption
     prefix = text[: word.start()].rstrip()
-    if prefix and not CAPTION_DESCRIPTION_END_RE.search(prefix) and not line.is_caption_markup:
+    if (
+        prefix
+        and not CAPTION_DESCRIPTION_END_RE.search(prefix)
+        and not line.is_caption_markup
+        and not _reads_like_description(prefix)
+    ):
         return text[word.start() :]  # junk glued in front of the credit
     return text
+
+
+def _reads_like_description(text: str) -> bool:
+    """``BOE's production line in Chongqing``: three or more plain words, unlike a mirror's
+    junk (``xq7``, ``cxmirror.example``)."""
+    words = text.split()
+    return (
+        len(words) >= 3
+        and all(DESCRIPTION_WORD_RE.fullmatch(word) for word in words)
+        and "mirror" not in text.lower()
+    )
 
 
 def _looks_like_title(text: str) -> bool:
