@@ -308,13 +308,15 @@ def copy_scale(entries: int, into: Path) -> tuple[Path, Path]:
 
 def _clear_data_caches() -> None:
     """Empty every cache of page or feed data in feedsvc (parsed dates, rendered entries...)."""
+    import feedsvc.archive
     import feedsvc.classify
     import feedsvc.parse
     import feedsvc.publish
     import feedsvc.render
 
     feedsvc.render._PARTS.clear()
-    for module in (feedsvc.parse, feedsvc.render, feedsvc.classify, feedsvc.publish):
+    modules = (feedsvc.parse, feedsvc.archive, feedsvc.render, feedsvc.classify, feedsvc.publish)
+    for module in modules:
         for value in vars(module).values():
             if callable(getattr(value, "cache_clear", None)):
                 value.cache_clear()

@@ -405,6 +405,7 @@ def parse_page(
         links_base = _base_url(page_url, base_href)
     else:
         lines, links_base = _text_lines(text), page_url
+    lines = _with_ascii_punctuation(lines, text)
     try:
         return _Segmenter(lines, page_url=links_base, zone=zone).run()
     except LayoutChanged:
@@ -412,7 +413,8 @@ def parse_page(
         # sniffed as HTML; read as HTML its line breaks vanish and every byline with them.
         if not as_html or text.lstrip("\ufeff \t\r\n").startswith("<"):
             raise
-        return _Segmenter(_text_lines(text), page_url=page_url, zone=zone).run()
+        lines = _with_ascii_punctuation(_text_lines(text), text)
+        return _Segmenter(lines, page_url=page_url, zone=zone).run()
 
 
 # --------------------------------------------------------------------------------------------
@@ -788,7 +790,7 @@ class _Segmenter:
     """Cuts lines at bylines and sorts each brief's lines (one pass per brief)."""
 
     def __init__(self, lines: list[_Line], *, page_url: str, zone: tzinfo) -> None:
-        self.lines = _join_split_bylines([_ascii_punctuation(line) for line in lines])
+        self.lines = _join_split_bylines(lines)
         self.page_url = page_url
         self.zone = zone
 
@@ -1080,6 +1082,13 @@ def _reads_like_authors(text: str) -> bool:
         return True
     names = _authors(text)
     return 0 < len(names) <= 6 and all(len(name.split()) <= 3 for name in names)
+
+
+def _with_ascii_punctuation(lines: list[_Line], page_text: str) -> list[_Line]:
+    # one scan of the page for the characters, rather than one per line
+    if not any(char in page_text for char in _FULLWIDTH_CHARS):
+        return lines
+    return [_ascii_punctuation(line) for line in lines]
 
 
 def _ascii_punctuation(line: _Line) -> _Line:
