@@ -939,6 +939,78 @@ class Archive:
             self._mark_dirty(dirty)
         return changed
 
+    @_translated
+    def reclassify(
+        self,
+        classified: Iterable[tuple[Entry, Sequence[Topic], Sequence[FeedSpec]]],
+        *,
+        batch_size: int = 500,
+    ) -> set[str]:
+        """:meth:`set_classification` for many entries, ``batch_size`` at a time: one query
+        for a batch's memberships, one statement per kind of change, each feed's spec
+        written once. For a config change, which touches every entry and most of which
+        changes nothing. Returns the keys of every feed that gained or lost an entry, or
+        whose entries' topics changed (they are marked dirty).
+        """
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        dirty: set[str] = set()
+        specs: dict[str, FeedSpec] = {}
+        with self.transaction():
+            items = iter(classified)
+            while batch := tuple(itertools.islice(items, batch_size)):
+                new_specs = {}
+                for _, _, feeds in batch:
+                    for spec in feeds:
+                        if specs.get(spec.key) != spec:
+                            new_specs[spec.key] = specs[spec.key] = spec
+                dirty |= self._upsert_specs(new_specs.values(), registered=False)
+                dirty |= self._reclassify_batch(batch)
+            self._mark_dirty(dirty)
+        return dirty
+
+    def _reclassify_batch(
+        self, batch: Sequence[tuple[Entry, Sequence[Topic], Sequence[FeedSpec]]]
+    ) -> set[str]:
+        ids = [entry.id for entry, _, _ in batch]
+        marks = ",".join("?" * len(ids))
+        rows = self._conn.execute(
+            f"SELECT id, topics, published_at, updated_us FROM entries WHERE id IN ({marks})", ids
+        ).fetchall()
+        stored = {row[0]: row[1:] for row in rows}
+        before: dict[str, set[str]] = {entry_id: set() for entry_id in ids}
+        for entry_id, feed_key in self._conn.execute(
+            f"SELECT entry_id, feed_key FROM entry_feeds WHERE entry_id IN ({marks})", ids
+        ):
+            before[entry_id].add(feed_key)
+        dirty: set[str] = set()
+        removals: list[tuple[str, str]] = []
+        additions: list[tuple[str, str, int, int]] = []
+        topic_updates: list[tuple[str, str]] = []
+        for entry, topics, feeds in batch:
+            if entry.id not in stored:
+                raise ArchiveError(f"archive {self.path}: no entry {entry.id}")
+            old_topics, published, updated_us = stored[entry.id]
+            had = before[entry.id]
+            has = {spec.key for spec in feeds}
+            removals += [(key, entry.id) for key in sorted(had - has)]
+            additions += [(key, entry.id, published, updated_us) for key in sorted(has - had)]
+            dirty |= had ^ has
+            new_topics = _topics_to_json(topics)
+            if new_topics != old_topics:
+                topic_updates.append((new_topics, entry.id))
+                dirty |= had | has
+        self._conn.executemany(
+            "DELETE FROM entry_feeds WHERE feed_key = ? AND entry_id = ?", removals
+        )
+        self._conn.executemany(
+            """INSERT INTO entry_feeds (feed_key, entry_id, published_at, updated_us)
+               VALUES (?, ?, ?, ?)""",
+            additions,
+        )
+        self._conn.executemany("UPDATE entries SET topics = ? WHERE id = ?", topic_updates)
+        return dirty
+
     def _upsert_specs(self, specs: Iterable[FeedSpec], *, registered: bool) -> set[str]:
         changed: set[str] = set()
         for spec in specs:

@@ -303,11 +303,11 @@ def _apply_settings_changes(archive: Archive, settings: Settings, classifier: Cl
                 log.info("topics or feeds changed since the last build: reclassifying the archive")
             configured = classifier.configured_feeds()
             archive.register_feeds(configured)
-            for entry in archive.iter_entries():
-                topics = classifier.topics_for(entry.brief)
-                archive.set_classification(
-                    entry.id, topics, classifier.feeds_for(entry.brief, topics)
-                )
+            archive.reclassify(
+                (entry, topics, classifier.feeds_for(entry.brief, topics))
+                for entry in archive.iter_entries()
+                for topics in (classifier.topics_for(entry.brief),)
+            )
             stale = _unconfigured_empty_feeds(archive, configured)
             if stale:
                 archive.drop_feeds(stale)

@@ -483,6 +483,44 @@ def test_set_classification_marks_changed_feeds_dirty(archive: Archive) -> None:
     assert archive.dirty_feeds() == {"all"}
 
 
+def _membership(archive: Archive) -> tuple[object, ...]:
+    feeds = {
+        spec.key: [e.id for e in archive.entries_for_feed(spec.key, limit=100)]
+        for spec in archive.feed_specs()
+    }
+    topics = {e.id: e.topics for e in archive.iter_entries()}
+    return feeds, topics, archive.feed_stats(), archive.dirty_feeds()
+
+
+def test_reclassify_in_batches_stores_what_set_classification_stores(tmp_path: Path) -> None:
+    tech_topic = Topic("business-tech", "Business & Tech")
+    briefs = [boe(), foxconn(), tesla()]
+    first = [([tech_topic], [ALL, TECH]), ([], [ALL, DING]), ([tech_topic], [ALL])]
+    then = [([], [ALL, DING]), ([], [ALL, DING]), ([tech_topic], [ALL, TECH, DING])]
+    states = []
+    for batched in (False, True):
+        with Archive.open(tmp_path / f"{batched}.sqlite3") as archive:
+            entry_ids = ids(archive, *briefs)
+            for entry_id, (topics, feeds) in zip(entry_ids, first, strict=True):
+                archive.set_classification(entry_id, topics, feeds)
+            archive.clear_dirty(archive.dirty_feeds())
+            if batched:
+                entries = [archive.get(entry_id) for entry_id in entry_ids]
+                work = [(e, t, f) for e, (t, f) in zip(entries, then, strict=True) if e]
+                changed = archive.reclassify(iter(work), batch_size=2)
+                assert changed == archive.dirty_feeds()
+            else:
+                for entry_id, (topics, feeds) in zip(entry_ids, then, strict=True):
+                    archive.set_classification(entry_id, topics, feeds)
+            states.append(_membership(archive))
+    assert states[0] == states[1]
+    feeds, topics, _, dirty = states[1]
+    assert len(feeds["topics/business-tech"]) == 1  # two entries left it, one joined it
+    assert len(feeds["reporters/ding-yi"]) == 3
+    assert sorted(map(len, topics.values())) == [0, 0, 1]
+    assert dirty == {"all", "topics/business-tech", "reporters/ding-yi"}
+
+
 def test_an_edited_entry_marks_its_feeds_dirty(archive: Archive) -> None:
     (entry_id,) = ids(archive, boe())
     archive.set_classification(entry_id, [], [ALL, TECH])
