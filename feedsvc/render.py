@@ -131,6 +131,10 @@ def clean_line(value: str | None) -> str:
     return " ".join(clean_text(value).split())
 
 
+#: How many words of a brief's lead its link to the roundup page quotes.
+TEXT_FRAGMENT_WORDS = 8
+
+
 def safe_url(url: str | None) -> str | None:
     """``url`` when it is an absolute http(s) URL or a mailto URL we can publish, else None."""
     if not url:
@@ -251,6 +255,19 @@ def _lead(paragraphs: Sequence[str]) -> str:
         if not _is_subheading(paragraph):
             return paragraph
     return paragraphs[0] if paragraphs else ""
+
+
+def _page_link(page_url: str | None, lead: str) -> str | None:
+    """The roundup page, scrolled to the brief: a text fragment quoting the lead's first
+    words (``…/business-and-tech-live/#:~:text=Chinese%20display%20panel…``). Browsers
+    without text fragments open the page at its top; either way each brief gets a link
+    of its own, which readers that tell entries apart by link need."""
+    words = lead.split()[:TEXT_FRAGMENT_WORDS]
+    if not page_url or not words or "#" in page_url:
+        return page_url
+    # "-", "," and "&" mean something inside a text directive: escape them too
+    quoted = quote(" ".join(words), safe="").replace("-", "%2D")
+    return f"{page_url}#:~:text={quoted}"
 
 
 def _link(href: str | None, text: str) -> str:
@@ -381,7 +398,9 @@ def _build_item(entry: Entry, site_title: str, page_url: str) -> _Item:
         for c in entry.brief.contacts
         if c.role == "editor" and (name := clean_line(c.name))
     )
-    link = safe_url(entry.brief.full_story_url) or safe_url(entry.page_url) or safe_url(page_url)
+    link = safe_url(entry.brief.full_story_url) or _page_link(
+        safe_url(entry.page_url) or safe_url(page_url), summary
+    )
     return _Item(
         id=entry_id,
         title=title,

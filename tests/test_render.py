@@ -10,6 +10,7 @@ import html
 import json
 import os
 import re
+import string
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from html.parser import HTMLParser
@@ -272,9 +273,13 @@ def test_rss_items_keep_the_given_newest_first_order() -> None:
     assert [e.title for e in parsed.entries] == [e.brief.title for e in entries]
 
 
-def test_entry_link_is_the_full_story_else_the_page() -> None:
+def test_entry_link_is_the_full_story_else_the_page_scrolled_to_the_brief() -> None:
     files = render_feed(EV, seed_entries(), SITE)
-    expected = [PAGE, "https://www.caixinglobal.com/2021-01-19/kuaishou-ipo.html", PAGE]
+    expected = [
+        PAGE + "#:~:text=Chinese%20display%20panel%20maker%20BOE%20Technology%20has%20announced",
+        "https://www.caixinglobal.com/2021-01-19/kuaishou-ipo.html",
+        PAGE + "#:~:text=U.S.%20electric%20carmaker%20Tesla%20on%20Monday%20started%20delivering",
+    ]
     for name in ("atom.xml", "rss.xml"):
         assert [e.link for e in fp(files[name]).entries] == expected
     assert [i["url"] for i in json.loads(files["feed.json"])["items"]] == expected
@@ -363,6 +368,15 @@ def test_published_and_updated_come_from_the_entry() -> None:
         "2021-01-19T13:17:00+08:00",
         "2021-01-20T09:05:00+08:00",
     )
+
+
+def test_page_link_escapes_what_a_text_directive_reserves() -> None:
+    link = rendering._page_link(PAGE, "Sino-U.S. talks, A&B resume in Hong Kong today")
+    assert link == PAGE + (
+        "#:~:text=Sino%2DU.S.%20talks%2C%20A%26B%20resume%20in%20Hong%20Kong%20today"
+    )
+    assert rendering._page_link(PAGE + "#top", "Lead text.") == PAGE + "#top"
+    assert rendering._page_link(PAGE, "") == PAGE
 
 
 def test_rss_guid_is_the_entry_id_and_not_a_permalink() -> None:
@@ -706,7 +720,9 @@ def test_hostile_input_publishes_no_active_markup(hostile_files: dict[str, bytes
 
 def test_hostile_urls_are_dropped(hostile_files: dict[str, bytes]) -> None:
     item = json.loads(hostile_files["feed.json"])["items"][0]
-    assert item["url"] == PAGE  # full story and page URL both refused: the site's page
+    # full story and page URL both refused: the site's page, the lead quoted percent-encoded
+    assert item["url"].startswith(PAGE + "#:~:text=%3Cscript%3Ealert")
+    assert set(item["url"][len(PAGE) :]) <= set(string.ascii_letters + string.digits + "#:~=%._")
     assert "href" not in item["content_html"].split("Related:")[1]
     hubs = parse_xml(hostile_files["rss.xml"]).findall(f"channel/{ATOM}link[@rel='hub']")
     assert [h.get("href") for h in hubs] == [HUB]
@@ -808,7 +824,9 @@ def test_feed_page_lists_the_entries() -> None:
     articles = page.findall(".//article")
     assert [a.xpath("string(h2)") for a in articles] == [e.brief.title for e in seed_entries()]
     first = articles[0]
-    assert first.find("h2/a").get("href") == PAGE
+    assert first.find("h2/a").get("href") == PAGE + (
+        "#:~:text=Chinese%20display%20panel%20maker%20BOE%20Technology%20has%20announced"
+    )
     time = first.find(".//time")
     assert time.get("datetime") == "2021-01-19T18:27:00+08:00"
     assert time.text == "Jan 19, 2021 06:27 PM Beijing time"
