@@ -114,6 +114,7 @@ CHROME_LINE_RE = re.compile(
     r"|(?:read |load |see |view )?more(?: stories| news| briefs)?\s*[›»>→…]*"
     r"|caixin|caixin global|back to top"
     r"|sign up(?: now| today| for free)?|subscribe(?: now| today)?"
+    r"|(?:tags?|keywords|filed under)\s*:.{0,200}"
     r"|share this article|open wechat and scan the qr code)$",
     re.IGNORECASE,
 )
@@ -171,6 +172,10 @@ HIDDEN_CLASSES = frozenset({
     "sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text", "screen-reader-only",
     "d-none", "hidden", "is-hidden", "u-hidden", "hide",
 })  # fmt: skip
+#: ``d-md-block`` / ``d-sm-inline`` / ``d-lg-flex``: shown from some screen width up.
+RESPONSIVE_SHOW_CLASS_RE = re.compile(
+    r"d-(?:sm|md|lg|xl|xxl)-(?:block|inline|inline-block|flex|inline-flex|grid|table|contents)"
+)
 #: Full-width punctuation as typed on a Chinese keyboard, read as its ASCII form in the short
 #: structural lines (``Photo：VCG``, ``Contact reporter Ding Yi（``, ``Related：…``).
 _FULLWIDTH = str.maketrans({"：": ":", "（": "(", "）": ")", "／": "/", "，": ","})
@@ -210,7 +215,9 @@ ABBREVIATIONS = frozenset({
 SENTENCE_END_RE = re.compile(r"[.!?][”\"’')\]]*(?=\s+[“\"‘'(\[]?[A-Z0-9])")
 #: A class token or role naming a headline (``brief-title``, ``headline``, ``role=heading``).
 #: Only used to find a brief's own headline, never to segment.
-HEADLINE_CLASS_RE = re.compile(r"(?:^|[-_])(?:headline|heading|title)s?$", re.IGNORECASE)
+HEADLINE_CLASS_RE = re.compile(
+    r"(?:^|[-_])(?:headline|heading|title|tit|ttl)s?$", re.IGNORECASE
+)  # "tit": the usual short form on Chinese sites (``<div class="tit">``)
 #: Plain text is HTML when it starts with ``<`` or holds one of these tags.
 HTML_SNIFF_RE = re.compile(
     r"<(?:!doctype|html|head|body|p|div|br|article|section|span|dl|dt|dd|h[1-6]|a|ul|li|table)"
@@ -279,7 +286,11 @@ HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 BOLD_TAGS = frozenset(("b", "strong"))
 
 #: Zero-width characters and soft hyphens vanish; every other kind of space becomes " ".
-_INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+#: Direction marks and isolates (``&lrm;``, U+2066...) vanish too: they only steer display.
+_INVISIBLE_CHARS = (
+    "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u061c"
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 _INVISIBLE_RE = re.compile(f"[{_INVISIBLE_CHARS}]")
 #: Control characters lxml refuses (NUL and friends) become spaces.
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -310,6 +321,9 @@ _IN_CAPTION = 8
 _ALL_CONTEXTS = _IN_HEADING | _IN_LINK | _IN_BOLD | _IN_CAPTION
 #: Not a context: the line came right after an image, with no text between them.
 _AFTER_IMAGE = 16
+#: The last picture of the walk: none to caption; seen, with no line break after it yet;
+#: seen, with a line break after it (the next line of text stands right under it).
+_NO_IMAGE, _IMAGE_SEEN, _IMAGE_ABOVE = 0, 1, 2
 #: Elements that show a picture.
 IMAGE_TAGS = frozenset({"img", "picture", "amp-img"})
 
@@ -339,11 +353,14 @@ class _Line:
         only = self.only
         if only & _IN_CAPTION:
             return True
+        text = self.text
         return (
             bool(only & _AFTER_IMAGE)
-            and not only & (_IN_HEADING | _IN_LINK)
-            and len(self.text) <= 200
-            and SENTENCE_FINAL_RE.search(self.text) is None
+            and not only & (_IN_HEADING | _IN_LINK | _IN_BOLD)
+            and len(text) <= 200
+            and SENTENCE_FINAL_RE.search(text) is None
+            and not text.endswith((":", ")"))
+            and not _looks_like_title(text)  # a thumbnail's headline, not its caption
         )
 
 
@@ -528,8 +545,7 @@ class _LineTarget:
         "has_text",
         "held",
         "href",
-        "image_next",
-        "image_now",
+        "image",
         "last_link",
         "line_links",
         "lines",
@@ -560,9 +576,9 @@ class _LineTarget:
         self.counter = 0
         self.dropping = 0  # depth inside an invisible element (script, hidden, ...)
         self.base_href: str | None = None  # <base href>: what relative links resolve against
-        # An image was shown right before the line being built (now) or inside it, after
-        # some of its text (so it comes right before the next line).
-        self.image_now = self.image_next = False
+        # Where the last picture stands (see _NO_IMAGE): a short line right under a picture,
+        # with a line break between them and no caption markup, is its caption.
+        self.image = _NO_IMAGE
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
         if tag == "base" and self.base_href is None and attrib.get("href"):
@@ -573,15 +589,17 @@ class _LineTarget:
         if tag in DROP_TAGS or (attrib and _hidden(attrib)):
             self.dropping = 1
             return
-        if tag in _BREAK_TAGS and (self.parts or self.emails):
-            self._flush()
-        if tag in IMAGE_TAGS:
-            if self.has_text:
-                self.image_next = True
-            else:
-                self.image_now = True
+        if tag in _BREAK_TAGS:
+            if self.parts or self.emails:
+                self._flush()
+            if self.image == _IMAGE_SEEN:
+                self.image = _IMAGE_ABOVE
+        elif tag in IMAGE_TAGS and not self.has_text:
+            self.image = _IMAGE_SEEN  # (a picture inside running text is not one to caption)
         before = self.contexts
         contexts = before | _TAG_CONTEXTS.get(tag, 0)
+        if tag == "figcaption":
+            self.image = _NO_IMAGE  # the picture has its caption, even an empty one
         opened = False
         if attrib:
             classes = attrib.get("class")
@@ -589,6 +607,7 @@ class _LineTarget:
                 contexts |= _IN_HEADING
             if classes and _caption_class(classes):
                 contexts |= _IN_CAPTION
+                self.image = _NO_IMAGE  # the picture has caption markup, even if empty
             cfemail = attrib.get("data-cfemail")
             if cfemail is not None:
                 email = _decode_cfemail(cfemail)
@@ -627,8 +646,11 @@ class _LineTarget:
             links = self.open_links
             links.pop()
             self.serial, self.href = links[-1] if links else (-1, None)
-        if tag in BLOCK_TAGS and (self.parts or self.emails):
-            self._flush()
+        if tag in BLOCK_TAGS:
+            if self.parts or self.emails:
+                self._flush()
+            if self.image == _IMAGE_SEEN:
+                self.image = _IMAGE_ABOVE
 
     def data(self, text: str) -> None:
         # _add, inlined: this is the most frequent event.
@@ -640,6 +662,8 @@ class _LineTarget:
             return  # else indentation before a line's first word
         self.parts.append(text)
         self.has_text = True
+        if self.image == _IMAGE_SEEN:
+            self.image = _NO_IMAGE  # text beside the picture, in its line: not a caption
         contexts = self.contexts
         self.held |= contexts
         self.missed |= ~contexts & _ALL_CONTEXTS
@@ -663,26 +687,32 @@ class _LineTarget:
             self.line_links[-1][1].append(text)
 
     def _flush(self) -> None:
+        text = ""
         if self.has_text:
             parts = self.parts
-            text = " ".join((parts[0] if len(parts) == 1 else "".join(parts)).split())
-            links = [(h, _normalise("".join(c))) for h, c in self.line_links]
+            text = parts[0] if len(parts) == 1 else "".join(parts)
+            if not text.isascii():
+                # written as entities (&shy; &#8203; &lrm;), they were not in the page's text
+                text = _INVISIBLE_RE.sub("", text)
+            text = " ".join(text.split())
+        if text:
+            links = [(h, _normalise(_INVISIBLE_RE.sub("", "".join(c)))) for h, c in self.line_links]
             only = self.held & ~self.missed
-            if self.image_now:
+            if self.image == _IMAGE_ABOVE:
                 only |= _AFTER_IMAGE
-            self.image_now, self.image_next = self.image_next, False
+            self.image = _NO_IMAGE
             self.lines.append(_Line(text, links, self.emails, only))
-            self.line_links = []
             self.emails = []
-            self.has_text = False
-            self.held = self.missed = 0
-            self.last_link = -1
         elif self.emails and self.lines:
             # An e-mail link with no text (the capture's dangling "(") belongs to the line
             # it trailed.
             previous = self.lines[-1].emails
             previous.extend(e for e in self.emails if e not in previous)
             self.emails = []
+        self.line_links = []
+        self.has_text = False
+        self.held = self.missed = 0
+        self.last_link = -1
         self.parts = []
 
     def close(self) -> list[_Line]:
@@ -727,7 +757,11 @@ def _caption_class(classes: str) -> bool:
 
 @lru_cache(maxsize=1024)
 def _hidden_class(classes: str) -> bool:
-    return not HIDDEN_CLASSES.isdisjoint(classes.lower().split())
+    tokens = classes.lower().split()
+    if HIDDEN_CLASSES.isdisjoint(tokens):
+        return False
+    # "d-none d-md-block": hidden on phones only, shown on a desktop (what a capture shows)
+    return not any(RESPONSIVE_SHOW_CLASS_RE.fullmatch(token) for token in tokens)
 
 
 def _hidden(attrib: dict[str, str]) -> bool:
@@ -769,7 +803,9 @@ def _decode_cfemail(encoded: str) -> str | None:
 # The state machine over lines
 # --------------------------------------------------------------------------------------------
 
-_BODY, _TAIL, _FOOTER = "body", "tail", "footer"
+#: Where a brief's reading is: its body; its contact, related and full-story lines; running
+#: text after those (see _read_brief); a footer, sidebar or promo (the rest is not the brief's).
+_BODY, _TAIL, _RESUMED, _FOOTER = "body", "tail", "resumed", "footer"
 
 
 @dataclass(slots=True)
@@ -889,12 +925,17 @@ class _Segmenter:
         next brief's headline (a card that starts with its picture)."""
         state = _BODY
         pending: list[str] = []  # captions after the tail, kept if more of this brief follows
+        # Running text after the tail: the brief's if its tail resumes later (a Related line
+        # in the middle of the body); else a footer's or a promo box's, and dropped.
+        resumed: list[str] = []
 
         def keep_pending() -> None:
             for caption in pending:
                 if caption not in draft.captions:
                     draft.captions.append(caption)
             pending.clear()
+            draft.paragraphs.extend(resumed)
+            resumed.clear()
 
         i, n = 0, len(lines)
         while i < n:
@@ -906,19 +947,19 @@ class _Segmenter:
             if kind == "contact":
                 keep_pending()
                 draft.contacts.extend(_contacts(line))
-                state = _TAIL if state == _BODY else state
+                state = _TAIL if state in (_BODY, _RESUMED) else state
                 continue
             if kind == "related":
                 keep_pending()
                 title = text[text.index(":") + 1 :].strip()  # RELATED_RE's "title" group
                 if title:
                     draft.related.append(RelatedLink(title, self._first_url(line)))
-                state = _TAIL if state == _BODY else state
+                state = _TAIL if state in (_BODY, _RESUMED) else state
                 continue
             if kind == "full_story":
                 keep_pending()
                 draft.full_story_url = draft.full_story_url or self._first_url(line)
-                state = _TAIL if state == _BODY else state
+                state = _TAIL if state in (_BODY, _RESUMED) else state
                 continue
             if state == _FOOTER:
                 continue
@@ -928,9 +969,9 @@ class _Segmenter:
             if kind == "related_heading":
                 state = _TAIL
                 continue
-            if kind == "aside":
-                # a sidebar or promo box after the brief's own tail ends the brief
-                state = _FOOTER if state == _TAIL else state
+            if kind in ("aside", "list_marker"):
+                # a sidebar, promo box or headline list after the brief's tail ends the brief
+                state = _FOOTER if state in (_TAIL, _RESUMED) else state
                 continue
             if kind in _CHROME_KINDS or _is_junk(text):
                 continue
@@ -941,21 +982,22 @@ class _Segmenter:
                 while i < n and (lines[i].text == text or _caption(lines[i]) == caption):
                     i += 1  # the repeat of the same caption
                 if caption and caption not in draft.captions:
-                    (pending if state == _TAIL else draft.captions).append(caption)
+                    (draft.captions if state == _BODY else pending).append(caption)
                 continue
             if state == _TAIL:
                 if _looks_like_body_text(text):
-                    # body text after a contact or related line: the brief goes on
-                    keep_pending()
-                    draft.paragraphs.append(text)
-                    state = _BODY
+                    resumed.append(text)
+                    state = _RESUMED
                 elif (line.links and self._first_url(line)) or _looks_like_title(text):
                     keep_pending()
                     draft.related.append(RelatedLink(text, self._first_url(line)))
                 continue
-            draft.paragraphs.append(text)
+            (draft.paragraphs if state == _BODY else resumed).append(text)
+        if not draft.paragraphs:
+            draft.paragraphs.extend(resumed)  # all the body came after a contact line
         if last:
-            keep_pending()
+            draft.captions.extend(c for c in pending if c not in draft.captions)
+            pending.clear()
         return pending
 
     def _first_url(self, line: _Line) -> str | None:
@@ -970,7 +1012,7 @@ class _Segmenter:
     def _finish(self, drafts: list[_Draft]) -> ParseResult:
         briefs: list[Brief] = []
         warnings: list[str] = []
-        for draft in drafts:
+        for draft in _without_copies(drafts):
             match = draft.match
             naive = _parse_time(_normalise(match.group("date")))
             if naive is None:
@@ -1008,6 +1050,33 @@ class _Segmenter:
                 f"(first: {drafts[0].byline!r})"
             )
         return ParseResult(briefs=tuple(briefs), warnings=tuple(warnings))
+
+
+def _without_copies(drafts: list[_Draft]) -> list[_Draft]:
+    """One draft per brief: a page that holds each brief twice (a phone and a desktop copy,
+    one hidden by a stylesheet the parser does not read) keeps the fuller copy, in the
+    place of the first."""
+    kept: list[_Draft] = []
+    where: dict[tuple[str, ...], int] = {}
+    for draft in drafts:
+        match = draft.match
+        key = (
+            _normalise(match.group("date")),
+            _normalise(match.group("authors")).casefold(),
+            _normalise(match.group("section")).casefold(),
+            draft.paragraphs[0] if draft.paragraphs else "",
+        )
+        at = where.get(key)
+        if at is None:
+            where[key] = len(kept)
+            kept.append(draft)
+        elif _draft_size(draft) > _draft_size(kept[at]):
+            kept[at] = draft
+    return kept
+
+
+def _draft_size(draft: _Draft) -> int:
+    return sum(map(len, draft.paragraphs)) + len(draft.related) + len(draft.contacts)
 
 
 # --------------------------------------------------------------------------------------------
