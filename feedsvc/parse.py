@@ -152,9 +152,18 @@ WIDGET_WORDS_RE = re.compile(
     re.IGNORECASE,
 )
 _WIDGET_NOISE_RE = re.compile(r"[\W\d_]+")
-#: Widget words glued to the end of a byline's section: ``Business & Tech Share``.
+#: Widget words glued to the end of a byline's section: ``Business & Tech Share``,
+#: ``Business & TechPrint`` (a link right after the section, no space between).
 SECTION_WIDGET_TAIL_RE = re.compile(
-    r"(?:\s+(?:share|print|e-?mail|tweet|comments?)(?:\s*\(\d*\))?)+$", re.IGNORECASE
+    r"(?:\s+(?:share|print|e-?mail|tweet|comments?)|(?<=[a-z])(?:Share|Print|Email|Comments?))+$",
+    re.IGNORECASE,
+)
+#: What a byline row may carry after its section besides words: `` | Print``, `` A+ A-``,
+#: `` 0 Comments``, `` · Share``, `` (0)``, `` Font size: A A``.
+BYLINE_WIDGET_TAIL_RE = re.compile(
+    r"(?:\s*[|·•:]?\s*(?:share|print|e-?mail|tweet|comments?|font\s*size|a\+|a-|a\b|\(\d*\)|\d+))+"
+    r"\s*[|·•:]?\s*$",
+    re.IGNORECASE,
 )
 #: ``06:27 PM`` in front of (or after) a headline in a ``/live/`` headline list.
 HEADLINE_TIME_RE = re.compile(
@@ -256,9 +265,9 @@ _LINE_KIND_RE = _first_of(
     related_heading=RELATED_HEADING_RE,
     page_end=PAGE_END_RE,
     aside=ASIDE_RE,
+    list_marker=HEADLINE_LIST_MARKER_RE,  # before label: "LATEST" is both
     chrome=CHROME_LINE_RE,
     label=UPPERCASE_LABEL_RE,
-    list_marker=HEADLINE_LIST_MARKER_RE,
 )
 _CHROME_KINDS = frozenset({"chrome", "label"})
 
@@ -846,7 +855,7 @@ class _Segmenter:
         carried: list[str] = []
         for k, (start, match) in enumerate(bylines):
             end = bylines[k + 1][0] if k + 1 < len(bylines) else len(lines)
-            draft = _Draft(byline=lines[start].text, match=match, captions=carried)
+            draft = _Draft(byline=match.string, match=match, captions=carried)
             draft.headline = headline_at.get(start - 1)
             if draft.headline is None and headline_list is not None:
                 draft.headline = headline_list[k]
@@ -1117,7 +1126,10 @@ def _try_join(done: list[_Line], lines: list[_Line], i: int) -> tuple[int, int, 
     for back, used in ((1, 2), (1, 1), (0, 2)):
         if back > len(done) or i + used > len(lines):
             continue
-        if back and not (done[-1].text.endswith("/") or _reads_like_authors(done[-1].text)):
+        if back and (
+            done[-1].is_heading  # the brief's headline, right above a byline without authors
+            or not (done[-1].text.endswith("/") or _reads_like_authors(done[-1].text))
+        ):
             continue
         parts = [*done[len(done) - back :], *lines[i : i + used]]
         if any(len(p.text) > 100 for p in parts):
@@ -1130,6 +1142,10 @@ def _try_join(done: list[_Line], lines: list[_Line], i: int) -> tuple[int, int, 
         text = _glued(p.text for p in parts)
         if _is_byline(text):
             return back, used, _Line(text)
+    # "Jan 19, 2021 06:27 PM / Business & Tech" with no author block at all
+    text = lines[i].text
+    if BYLINE_DATE_RE.match(text) and _is_byline("/ " + text):
+        return 0, 1, _Line("/ " + text)
     return None
 
 
@@ -1161,14 +1177,22 @@ def _with_ascii_punctuation(lines: list[_Line], page_text: str) -> list[_Line]:
 
 
 def _ascii_punctuation(line: _Line) -> _Line:
-    """The line with full-width colons, brackets and slashes read as ASCII, when it is short
-    enough to be a byline, caption, contact or related line (paragraphs keep theirs)."""
+    """The line with full-width colons, brackets and slashes read as ASCII, when that makes
+    it a byline, caption, contact, related or other structural line (body text keeps its
+    punctuation)."""
     text = line.text
     if len(text) > SHORT_LINE_MAX_LEN or _FULLWIDTH_CHARS.isdisjoint(text):
         return line
     # a full-width colon carries its own spacing: "Photo：VCG" reads "Photo: VCG"
-    text = _FULLWIDTH_COLON_RE.sub(": ", text).translate(_FULLWIDTH)
-    return _Line(_normalise(text), line.links, line.emails, line.only)
+    ascii_text = _normalise(_FULLWIDTH_COLON_RE.sub(": ", text).translate(_FULLWIDTH))
+    colon = ascii_text.rfind(":")
+    if (
+        _LINE_KIND_RE.match(ascii_text)
+        or BYLINE_DATE_RE.search(ascii_text)
+        or (colon > 0 and CAPTION_CREDIT_WORD_RE.search(ascii_text, max(0, colon - 40), colon))
+    ):
+        return _Line(ascii_text, line.links, line.emails, line.only)
+    return line  # body text quoting Chinese keeps its punctuation
 
 
 def _headline_below_byline(line: _Line) -> bool:
@@ -1225,7 +1249,13 @@ def _headline_candidate(line: _Line) -> bool:
 def _byline_match(text: str) -> re.Match[str] | None:
     if len(text) > BYLINE_MAX_LEN or "/" not in text:
         return None  # the cheap test first: most lines are long paragraphs without "/"
-    return BYLINE_RE.match(text)
+    match = BYLINE_RE.match(text)
+    if match is None and ":" in text:
+        # widgets after the section: read the byline without them
+        bare = BYLINE_WIDGET_TAIL_RE.sub("", text)
+        if bare != text and BYLINE_DATE_RE.search(bare):
+            match = BYLINE_RE.match(bare)
+    return match
 
 
 def _is_byline(text: str) -> bool:
