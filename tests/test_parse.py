@@ -737,10 +737,12 @@ def test_one_regex_per_line_classifies_lines_as_the_separate_patterns_do() -> No
         ("contact", parse.CONTACT_RE),
         ("related", parse.RELATED_RE),
         ("full_story", parse.FULL_STORY_RE),
+        ("related_heading", parse.RELATED_HEADING_RE),
         ("page_end", parse.PAGE_END_RE),
+        ("aside", parse.ASIDE_RE),
+        ("list_marker", parse.HEADLINE_LIST_MARKER_RE),
         ("chrome", parse.CHROME_LINE_RE),
         ("label", parse.UPPERCASE_LABEL_RE),
-        ("list_marker", parse.HEADLINE_LIST_MARKER_RE),
     ]
     lines = [line for name in RENDERINGS for line in (FIXTURES / name).read_text().splitlines()]
     lines += (FIXTURES / SEED_TXT).read_text("utf-8").splitlines()
@@ -748,6 +750,8 @@ def test_one_regex_per_line_classifies_lines_as_the_separate_patterns_do() -> No
         "Contact reporter Ding Yi (", "CONTACT EDITORS X", "Related: A", "related :", "Latest",
         "Read the full story here.", "To read the full story, click here", "© 2021 Caixin",
         "Share this article", "ABOUT US | About", "Home > World", "ECONOMY", "LATEST", "More",
+        "Related Articles", "See also:", "MOST POPULAR", "Caixin Global Newsletter", "Tags: BOE",
+        "Read more ›", "Sign Up Now",
     ]  # fmt: skip
     for line in {" ".join(line.split()) for line in lines}:
         match = parse._LINE_KIND_RE.match(line)
