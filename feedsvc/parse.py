@@ -208,6 +208,16 @@ SHORT_LINE_MAX_LEN = 300
 TITLE_CASE_SHARE = 0.6
 #: Fewer words than this make a menu entry (``Home``, ``World``), not a headline.
 HEADLINE_MIN_WORDS = 3
+#: Share of a listed headline's words a brief's opening must hold to be given that headline.
+HEADLINE_MATCH_SHARE = 0.5
+_CONTENT_WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+# fmt: off
+_STOP_WORDS = frozenset({
+    "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "for", "with", "at", "by",
+    "from", "as", "is", "are", "was", "were", "be", "its", "it", "this", "that", "over",
+    "after", "into", "up", "out", "new", "says", "said", "will", "could", "may", "has", "have",
+})
+# fmt: on
 #: A derived title is the lead sentence, cut at a word boundary to this many characters.
 DERIVED_TITLE_MAX_LEN = 110
 #: Running text ends like a sentence: ``... investors.`` / ``... told Caixin.”``
@@ -850,7 +860,8 @@ class _Segmenter:
         headline_at = self._own_headlines([i for i, _ in bylines])
         first = bylines[0][0]
         prelude_end = first - 1 if (first - 1) in headline_at else first
-        headline_list = self._headline_list(lines[:prelude_end], len(bylines))
+        listed = self._headline_list(lines[:prelude_end], len(bylines))
+        headline_list = listed[0] if listed is not None and listed[1] else None
         drafts: list[_Draft] = []
         carried: list[str] = []
         for k, (start, match) in enumerate(bylines):
@@ -866,6 +877,8 @@ class _Segmenter:
             last = k + 1 == len(bylines)
             carried = self._read_brief(draft, body, last=last)
             drafts.append(draft)
+        if listed is not None and not listed[1]:
+            _align_headlines(drafts, listed[0])
         return self._finish(drafts)
 
     # ---- headlines -------------------------------------------------------------------------
@@ -902,8 +915,9 @@ class _Segmenter:
             found.clear()
         return found
 
-    def _headline_list(self, prelude: list[_Line], count: int) -> list[str] | None:
-        """A run of exactly ``count`` headlines above the first brief, in page order."""
+    def _headline_list(self, prelude: list[_Line], count: int) -> tuple[list[str], bool] | None:
+        """A list of headlines above the first brief, in page order, and whether it has one
+        per brief (then the k-th headline is the k-th brief's; else see _align_headlines)."""
         runs: list[list[_Line]] = []
         for i in range(len(prelude) - 1, -1, -1):
             if HEADLINE_LIST_MARKER_RE.match(prelude[i].text):
@@ -916,14 +930,20 @@ class _Segmenter:
                 break
             tail.append(line)
         runs.append(tail[::-1])
-        for run in runs:
-            # A menu (Home / World / Economy) can have as many entries as the page has
-            # briefs; headlines are never one or two words.
-            titles = [HEADLINE_TIME_RE.sub("", ln.text) for ln in run]
-            if len(titles) == count and all(
-                len(title.split()) >= HEADLINE_MIN_WORDS for title in titles
-            ):
-                return titles
+        # A menu (Home / World / Economy) can have as many entries as the page has briefs;
+        # headlines are never one or two words.
+        lists = [
+            titles
+            for titles in ([HEADLINE_TIME_RE.sub("", ln.text) for ln in run] for run in runs)
+            if titles and all(len(title.split()) >= HEADLINE_MIN_WORDS for title in titles)
+        ]
+        for titles in lists:
+            if len(titles) == count:
+                return titles, True
+        # Captures of /live/ show 19-24 headlines for 20 briefs: matched by their words.
+        for titles in lists:
+            if len(titles) >= 3 and abs(len(titles) - count) <= max(5, count // 4):
+                return titles, False
         return None
 
     # ---- one brief ---------------------------------------------------------------------------
@@ -1059,6 +1079,49 @@ class _Segmenter:
                 f"(first: {drafts[0].byline!r})"
             )
         return ParseResult(briefs=tuple(briefs), warnings=tuple(warnings))
+
+
+def _align_headlines(drafts: list[_Draft], headlines: list[str]) -> None:
+    """Give briefs their headlines from a list that does not hold exactly one per brief (some
+    headlines are of briefs not loaded yet, a title repeats, a brief is missing): both are
+    in page order, so the best order-keeping pairing by shared words is found (dynamic
+    programming over headlines x briefs); a pair needs half the headline's words in the
+    brief's opening paragraphs."""
+    words = [_content_words(title) for title in headlines]
+    texts = [set() if d.headline else _content_words(" ".join(d.paragraphs[:2])) for d in drafts]
+    rows, cols = len(headlines), len(drafts)
+    score = [[0.0] * (cols + 1) for _ in range(rows + 1)]
+    for h in range(rows - 1, -1, -1):
+        for d in range(cols - 1, -1, -1):
+            shared = len(words[h] & texts[d])
+            pair = shared / len(words[h]) if words[h] and shared >= 2 else 0.0
+            best = max(score[h + 1][d], score[h][d + 1])
+            if pair >= HEADLINE_MATCH_SHARE:
+                best = max(best, pair + score[h + 1][d + 1])
+            score[h][d] = best
+    h = d = 0
+    while h < rows and d < cols:
+        shared = len(words[h] & texts[d])
+        pair = shared / len(words[h]) if words[h] and shared >= 2 else 0.0
+        if pair >= HEADLINE_MATCH_SHARE and score[h][d] == pair + score[h + 1][d + 1]:
+            drafts[d].headline = headlines[h]
+            h, d = h + 1, d + 1
+        elif score[h][d] == score[h + 1][d]:
+            h += 1
+        else:
+            d += 1
+
+
+def _content_words(text: str) -> set[str]:
+    """The words that carry meaning, folded and with a plural or possessive "s" dropped."""
+    found = set()
+    for word in _CONTENT_WORD_RE.findall(text.casefold().replace("’", "'")):
+        if word in _STOP_WORDS:
+            continue
+        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        found.add(word)
+    return found
 
 
 def _without_copies(drafts: list[_Draft]) -> list[_Draft]:

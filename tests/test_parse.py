@@ -757,3 +757,228 @@ def test_one_regex_per_line_classifies_lines_as_the_separate_patterns_do() -> No
         match = parse._LINE_KIND_RE.match(line)
         expected = next((kind for kind, pattern in patterns if pattern.match(line)), None)
         assert (match.lastgroup if match else None) == expected, line
+
+
+# ---- markups seen in no capture yet (red-team rounds) ---------------------------------------
+
+BYLINE_2 = "Ding Yi / Jan 19, 2021 04:53 PM / Business & Tech"
+LEAD = "Chinese display panel maker BOE Technology has announced plans to raise money."
+LEAD_2 = "Apple supplier Foxconn has reportedly obtained a license to build a laptop plant."
+
+
+def page_of(*blocks: str) -> str:
+    return "<html><body>" + "".join(blocks) + "</body></html>"
+
+
+def test_footer_sentences_after_the_last_brief_are_not_its_body() -> None:
+    page = page_of(
+        f"<p>{BYLINE_1}</p><p>{LEAD}</p><p>Contact reporter Ding Yi (</p>",
+        "<p>Caixin Global is the English-language service of Caixin Media, a leading source.</p>",
+        "<p>We use cookies to give you the best experience on our website, as described.</p>",
+    )
+    assert parse_page(page, page_url=PAGE_URL).briefs[0].paragraphs == (LEAD,)
+
+
+def test_body_text_after_a_related_line_stays_body_when_the_tail_resumes() -> None:
+    more = "The plant will start production next year, the company said in a statement."
+    page = one_brief_html(
+        LEAD, "Related: BOE Seals $1.1 Billion Deal", more, "Contact reporter Ding Yi ("
+    )
+    brief = parse_page(page, page_url=PAGE_URL).briefs[0]
+    assert brief.paragraphs == (LEAD, more)
+    assert [r.title for r in brief.related] == ["BOE Seals $1.1 Billion Deal"]
+
+
+def test_body_after_a_contact_line_at_the_top_of_a_brief_is_kept() -> None:
+    page = one_brief_html("Contact reporter Ding Yi (", LEAD)
+    assert parse_page(page, page_url=PAGE_URL).briefs[0].paragraphs == (LEAD,)
+
+
+@pytest.mark.parametrize(
+    "bar",
+    [
+        "<p><span>Share</span><a>Twitter</a><a>Facebook</a><a>LinkedIn</a><a>WeChat</a></p>",
+        "<p>Share: Twitter Facebook LinkedIn Comments (0)</p>",
+    ],
+)
+def test_share_bars_are_dropped(bar: str) -> None:
+    page = page_of(f"<p>{BYLINE_1}</p><p>{LEAD}</p>{bar}<p>Contact reporter Ding Yi (</p>")
+    brief = parse_page(page, page_url=PAGE_URL).briefs[0]
+    assert brief.paragraphs == (LEAD,) and brief.related == ()
+
+
+@pytest.mark.parametrize(
+    "tail", [" Share", "Print", " | Print", " A+ A-", " 0 Comments", " · Share", " (0)"]
+)
+def test_widgets_after_the_section_leave_the_section_alone(tail: str) -> None:
+    page = page_of(f"<p>{BYLINE_1}{tail}</p><p>{LEAD}</p><p>{BYLINE_2}{tail}</p><p>{LEAD_2}</p>")
+    briefs = parse_page(page, page_url=PAGE_URL).briefs
+    assert [b.section for b in briefs] == ["Business & Tech", "Business & Tech"]
+    assert [b.paragraphs for b in briefs] == [(LEAD,), (LEAD_2,)]
+
+
+@pytest.mark.parametrize(
+    "blocks",
+    [
+        "<div>By Ding Yi</div><div>Jan 19, 2021 06:27 PM / Business &amp; Tech</div>",
+        "<table><tr><td>Ding Yi</td><td>Jan 19, 2021 06:27 PM</td>"
+        "<td>Business &amp; Tech</td></tr></table>",
+    ],
+)
+def test_byline_pieces_in_blocks_without_slashes_make_one_byline(blocks: str) -> None:
+    brief = parse_page(page_of(blocks, f"<p>{LEAD}</p>"), page_url=PAGE_URL).briefs[0]
+    assert (brief.authors, brief.section) == (("Ding Yi",), "Business & Tech")
+
+
+def test_a_headline_above_a_byline_without_authors_is_not_read_as_authors() -> None:
+    page = page_of(
+        "<h3>Tesla Cuts Prices</h3><div>Jan 19, 2021 06:27 PM / Business &amp; Tech</div>",
+        f"<p>{LEAD}</p>",
+    )
+    brief = parse_page(page, page_url=PAGE_URL).briefs[0]
+    assert (brief.authors, brief.title, brief.title_source) == ((), "Tesla Cuts Prices", "headline")
+
+
+def test_a_heading_right_under_the_byline_is_the_headline() -> None:
+    page = page_of(f"<p>{BYLINE_1}</p><h2><a href='/a.html'>BOE Plans Share Sale</a></h2>",
+                   f"<p>{LEAD}</p>")  # fmt: skip
+    brief = parse_page(page, page_url=PAGE_URL).briefs[0]
+    assert (brief.title, brief.title_source, brief.paragraphs) == (
+        "BOE Plans Share Sale",
+        "headline",
+        (LEAD,),
+    )
+
+
+def test_relative_links_resolve_against_base_href() -> None:
+    page = page_of(
+        '<base href="https://www.caixinglobal.com/">',
+        f"<p>{BYLINE_1}</p><p>{LEAD}</p>",
+        '<p>Related: <a href="2020-12-01/boe-deal.html">BOE Seals Deal</a></p>',
+    )
+    (related,) = parse_page(page, page_url="file:///tmp/saved.html").briefs[0].related
+    assert related.url == "https://www.caixinglobal.com/2020-12-01/boe-deal.html"
+
+
+@pytest.mark.parametrize(
+    "picture",
+    [
+        '<div class="pic"><img src="a.jpg"><p class="pic-desc">{caption}</p></div>',
+        '<div><img src="a.jpg"><br><font size="1">{caption}</font></div>',
+        '<figure><img src="a.jpg"><span>{caption}</span></figure>',
+    ],
+)
+def test_a_caption_shown_once_under_a_picture_is_a_caption(picture: str) -> None:
+    caption = "Geely owns a number of international brands including Volvo and Lotus"
+    page = page_of(f"<p>{BYLINE_1}</p>", picture.format(caption=caption), f"<p>{LEAD}</p>")
+    brief = parse_page(page, page_url=PAGE_URL).briefs[0]
+    assert (brief.captions, brief.paragraphs) == ((caption,), (LEAD,))
+
+
+@pytest.mark.parametrize(
+    "after_picture",
+    [
+        "<figure><img src='a.jpg'><figcaption></figcaption></figure><p>{text}</p>",
+        "<p><img src='a.jpg'>{text}</p>",
+        "<div><a href='/r.html'><img src='t.jpg'></a><div>Tesla Cuts Prices in China</div></div>",
+    ],
+)
+def test_text_near_a_picture_is_not_always_its_caption(after_picture: str) -> None:
+    text = "The report did not reveal when the plant will begin production"
+    page = page_of(f"<p>{BYLINE_1}</p>", after_picture.format(text=text), f"<p>{LEAD}</p>")
+    assert parse_page(page, page_url=PAGE_URL).briefs[0].captions == ()
+
+
+def test_a_picture_above_the_next_headline_takes_its_caption_along() -> None:
+    page = page_of(
+        f"<div><p>{BYLINE_1}</p><p>{LEAD}</p><p>Contact reporter Ding Yi (</p></div>",
+        '<div><div class="pic"><img src="b.jpg"><p class="pic-txt">Photo: VCG</p></div>',
+        f"<h4>Foxconn Gets License</h4><p>{BYLINE_2}</p><p>{LEAD_2}</p></div>",
+    )
+    briefs = parse_page(page, page_url=PAGE_URL).briefs
+    assert [b.captions for b in briefs] == [(), ("Photo: VCG",)]
+
+
+def test_a_related_articles_block_gives_related_links() -> None:
+    page = page_of(
+        f"<p>{BYLINE_1}</p><p>{LEAD}</p>",
+        "<div><h4>Related Articles</h4><ul><li><a href='/a.html'>BOE Seals Deal</a></li>",
+        "<li><a href='/b.html'>Foxconn Plans Venture</a></li></ul></div>",
+        "<p>Contact reporter Ding Yi (</p>",
+    )
+    brief = parse_page(page, page_url=PAGE_URL).briefs[0]
+    assert [r.title for r in brief.related] == ["BOE Seals Deal", "Foxconn Plans Venture"]
+    assert brief.paragraphs == (LEAD,)
+
+
+def test_a_sidebar_after_the_last_brief_is_not_its_related_links() -> None:
+    page = page_of(
+        f"<p>{BYLINE_1}</p><p>{LEAD}</p><p>Contact reporter Ding Yi (</p>",
+        "<h4>MOST POPULAR</h4><ul><li><a href='/x.html'>China’s Economy Grew 2.3%</a></li></ul>",
+    )
+    assert parse_page(page, page_url=PAGE_URL).briefs[0].related == ()
+
+
+def test_phone_and_desktop_copies_of_a_brief_are_read_once() -> None:
+    brief_html = f"<p>{BYLINE_1}</p><p>{LEAD}</p>"
+    page = page_of(
+        f"<div class='visible-xs'>{brief_html}</div><div class='hidden-xs'>{brief_html}</div>",
+        f"<p>{BYLINE_2}</p><p>{LEAD_2}</p>",
+    )
+    briefs = parse_page(page, page_url=PAGE_URL).briefs
+    assert [b.position for b in briefs] == [0, 1]
+    assert [b.paragraphs for b in briefs] == [(LEAD,), (LEAD_2,)]
+
+
+@pytest.mark.parametrize(
+    ("classes", "visible"),
+    [("sr-only", False), ("d-none", False), ("d-none d-md-block", True), ("hidden-xs", True)],
+)
+def test_hidden_classes_hide_text_unless_a_wider_screen_shows_it(
+    classes: str, visible: bool
+) -> None:
+    page = page_of(f"<p>{BYLINE_1}</p><p>{LEAD}</p><p class='{classes}'>{LEAD_2}</p>")
+    paragraphs = parse_page(page, page_url=PAGE_URL).briefs[0].paragraphs
+    assert (LEAD_2 in paragraphs) is visible
+
+
+def test_invisible_characters_written_as_entities_are_removed() -> None:
+    page = page_of(
+        "<p>Ding Yi&#8203; &lrm;/ Jan 19, 2021 06:27 PM / Busi&shy;ness &amp; Tech</p>",
+        "<p>Chinese display panel maker BOE Tech&shy;nology has an&#x200B;nounced plans.</p>",
+    )
+    brief = parse_page(page, page_url=PAGE_URL).briefs[0]
+    assert (brief.authors, brief.section) == (("Ding Yi",), "Business & Tech")
+    assert brief.paragraphs == ("Chinese display panel maker BOE Technology has announced plans.",)
+
+
+def test_full_width_punctuation_is_read_in_structural_lines_only() -> None:
+    quote = "The hashtag “#奶茶店道歉#（milk tea shop apologizes）” drew views：netizens laughed."
+    lines = [BYLINE_1, LEAD, quote, "Photo：VCG", "Contact reporter Ding Yi（"]
+    lines.append("Related：BOE Seals Deal")
+    text = "\n".join(lines)
+    brief = parse_page(text, page_url=PAGE_URL).briefs[0]
+    assert brief.paragraphs == (LEAD, quote)
+    assert brief.captions == ("Photo: VCG",)
+    assert [c.name for c in brief.contacts] == ["Ding Yi"]
+    assert [r.title for r in brief.related] == ["BOE Seals Deal"]
+
+
+def test_a_headline_list_longer_than_the_page_gives_headlines_by_their_words() -> None:
+    headlines = [
+        "Xiaomi Unveils a Folding Phone for Global Markets",  # a brief not loaded yet
+        "BOE Technology Plans to Raise Money",
+        "Foxconn Obtains License for Laptop Plant",
+        "Tesla Cuts Model Y Prices Again",  # another brief not on the page
+    ]
+    page = page_of(
+        "<h4>LATEST</h4><ul>",
+        *(f"<li><span>06:27 PM</span> <a>{title}</a></li>" for title in headlines),
+        "</ul>",
+        f"<p>{BYLINE_1}</p><p>{LEAD}</p><p>{BYLINE_2}</p><p>{LEAD_2}</p>",
+    )  # fmt: skip
+    briefs = parse_page(page, page_url=PAGE_URL).briefs
+    assert [(b.title, b.title_source) for b in briefs] == [
+        ("BOE Technology Plans to Raise Money", "headline"),
+        ("Foxconn Obtains License for Laptop Plant", "headline"),
+    ]
