@@ -248,6 +248,24 @@ BYLINE_YEAR_RE = re.compile(r"\b\d{4}\b")
 #: Years a byline may carry; the pages began in 2018.
 PLAUSIBLE_YEARS = (1990, 2999)
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+#: Width (columns) of a hard-wrapped text capture, and how far short of it a wrapped line
+#: may end (the next word did not fit).
+WRAP_WIDTHS = (40, 100)
+WRAP_SLACK = 25
+WRAP_MIN_LINES = 12
+#: Markdown: a link or image ``](https://…)``, a ``## heading``, or ``**bold** /`` bylines.
+MARKDOWN_SNIFF_RE = re.compile(
+    r"\]\((?:https?:|/|mailto:)|^#{1,6} \S|^\*\*[^*\n]+\*\* /", re.MULTILINE
+)
+MARKDOWN_RULE_RE = re.compile(r"(?:[-*_]\s*){3,}")
+MARKDOWN_HEADING_RE = re.compile(r"#{1,6}\s+")
+#: ``> `` quotes and ``* `` / ``- `` / ``1. `` list items.
+MARKDOWN_PREFIX_RE = re.compile(r"^(?:>\s*)+|^(?:[*+-]|\d{1,3}\.)\s+")
+MARKDOWN_IMAGE_RE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+MARKDOWN_LINK_RE = re.compile(r"\[(?P<text>[^\]]*)\]\((?P<url>[^)\s]+)(?:\s+\"[^\"]*\")?\)")
+MARKDOWN_EMPHASIS_RE = re.compile(
+    r"(?P<mark>\*\*|__|\*|_)(?P<text>\S(?:.*?\S)?)(?P=mark)(?!\w)"
+)
 #: ``<meta charset="gbk">`` / ``<meta http-equiv="Content-Type" content="text/html; charset=...">``
 META_CHARSET_RE = re.compile(rb"<meta[^>]{0,512}?charset\s*=\s*[\"']?\s*([\w:.-]{1,40})", re.I)
 #: ``<?xml version="1.0" encoding="..."?>``: lxml refuses it in front of a str.
@@ -521,12 +539,87 @@ def _looks_like_html(text: str) -> bool:
 
 
 def _text_lines(text: str) -> list[_Line]:
+    """The capture's lines; a capture hard-wrapped at a fixed width (72 columns, say) has
+    its paragraphs joined again, and Markdown (a reader's or html2text's export) is read
+    for its text, links and headings."""
+    raw = text.splitlines()
+    if _is_hard_wrapped(raw):
+        raw = _unwrapped(raw)
+    markdown = MARKDOWN_SNIFF_RE.search(text[:65536]) is not None
     lines = []
-    for raw in text.splitlines():
-        line = _normalise(raw)
-        if line:
-            lines.append(_Line(line))
+    under_image = False
+    for line_text in raw:
+        if not markdown:
+            line: _Line | None = _Line(_normalise(line_text))
+        else:
+            line = _markdown_line(line_text)
+            if line is not None and under_image and line.text:
+                line.only |= _AFTER_IMAGE
+            if line_text.strip():
+                under_image = line is not None and not line.text and "![" in line_text
+        if line is not None and line.text:
+            lines.append(line)
     return lines
+
+
+def _is_hard_wrapped(raw: list[str]) -> bool:
+    lengths = [len(line.rstrip()) for line in raw]
+    width = max(lengths, default=0)
+    if not WRAP_WIDTHS[0] <= width <= WRAP_WIDTHS[1]:
+        return False  # a capture with a paragraph per line has lines far longer than this
+    filled = [n >= width - WRAP_SLACK for n in lengths]
+    carried = sum(1 for i in range(len(raw) - 1) if filled[i] and lengths[i + 1])
+    written = sum(1 for n in lengths if n)
+    return written >= WRAP_MIN_LINES and carried >= 0.25 * written
+
+
+def _unwrapped(raw: list[str]) -> list[str]:
+    """Each run of lines that the wrapping cut joined into one line again: a line filled to
+    the width continues on the next (a word cut after its hyphen joins without a space).
+    A byline is never joined to the next line, unless that only completes its section."""
+    width = max(len(line.rstrip()) for line in raw)
+    out: list[str] = []
+    joining = False
+    for line in raw:
+        stripped = line.strip()
+        if joining and stripped and not _byline_match(_normalise(stripped)):
+            previous = out[-1]
+            glue = "" if previous.endswith("-") and previous[-2:-1].isalpha() else " "
+            joined = previous + glue + stripped
+            if not _byline_match(_normalise(previous)) or _byline_match(_normalise(joined)):
+                out[-1] = joined
+                joining = len(line.rstrip()) >= width - WRAP_SLACK
+                continue
+        out.append(stripped)
+        joining = bool(stripped) and len(line.rstrip()) >= width - WRAP_SLACK
+    return out
+
+
+def _markdown_line(raw: str) -> _Line | None:
+    """A Markdown line as the page showed it: no #, >, bullets or emphasis marks, images
+    dropped, ``[text](url)`` read as the link it was; a # line is a heading."""
+    text = raw.strip()
+    if MARKDOWN_RULE_RE.fullmatch(text):
+        return None
+    heading = MARKDOWN_HEADING_RE.match(text)
+    if heading:
+        text = text[heading.end() :]
+    text = MARKDOWN_PREFIX_RE.sub("", text)
+    text = MARKDOWN_IMAGE_RE.sub("", text)
+    links: list[tuple[str, str]] = []
+
+    def link_text(match: re.Match[str]) -> str:
+        label = MARKDOWN_EMPHASIS_RE.sub(r"\g<text>", match["text"])
+        links.append((match["url"], _normalise(label)))
+        return label
+
+    text = MARKDOWN_LINK_RE.sub(link_text, text)
+    text = _normalise(MARKDOWN_EMPHASIS_RE.sub(r"\g<text>", text))
+    only = _IN_HEADING if heading else 0
+    if links and len(links) == 1 and links[0][1] == text:
+        only |= _IN_LINK
+    emails = [e for url, _ in links if (e := _email_from_href(url))]
+    return _Line(text, links, emails, only)
 
 
 #: The context bit each element sets for the text inside it.

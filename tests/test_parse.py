@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import random
+import textwrap
 import time
 from collections import Counter
 from dataclasses import asdict
@@ -982,3 +983,55 @@ def test_a_headline_list_longer_than_the_page_gives_headlines_by_their_words() -
         ("BOE Technology Plans to Raise Money", "headline"),
         ("Foxconn Obtains License for Laptop Plant", "headline"),
     ]
+
+
+@pytest.mark.parametrize(("width", "indent"), [(72, ""), (78, "   ")])
+def test_a_hard_wrapped_text_capture_reads_like_the_capture(width: int, indent: str) -> None:
+    seed = (FIXTURES / SEED_TXT).read_text("utf-8")
+    wrapped = "\n".join(
+        textwrap.fill(line, width, initial_indent=indent, subsequent_indent=indent)
+        if line.strip()
+        else ""
+        for line in seed.splitlines()
+    )
+    assert max(map(len, wrapped.splitlines())) <= width
+    got = parse_page(wrapped, page_url=PAGE_URL).briefs
+    expected = parse_fixture(SEED_TXT).briefs
+    assert [shared_view(b) for b in got] == [shared_view(b) for b in expected]
+
+
+MARKDOWN_PAGE = """\
+# Caixin Global – Latest China News & Headlines
+
+### [BOE Plans $3 Billion Share Sale](https://www.caixinglobal.com/2021-01-19/b0.html)
+
+[Ding Yi](https://www.caixinglobal.com/author/dingyi/) / Jan 19, 2021 06:27 PM / [Business & Tech](https://www.caixinglobal.com/business-and-tech/)
+
+![](https://img.caixinglobal.com/b0.jpg)
+
+Geely owns a number of international brands including Volvo and Lotus
+
+> Chinese display panel maker **BOE Technology** has announced plans to raise *money*.
+
+Contact reporter Ding Yi ([dingyi@caixin.com](mailto:dingyi@caixin.com))
+
+* Related: [BOE Seals $1.1 Billion Deal](https://www.caixinglobal.com/2020-12-01/boe.html)
+
+---
+"""
+
+
+def test_a_markdown_export_reads_as_the_page_it_came_from() -> None:
+    (brief,) = parse_page(MARKDOWN_PAGE, page_url=PAGE_URL).briefs
+    assert (brief.title, brief.title_source) == ("BOE Plans $3 Billion Share Sale", "headline")
+    assert (brief.authors, brief.section) == (("Ding Yi",), "Business & Tech")
+    assert brief.paragraphs == (LEAD,)
+    assert brief.captions == (
+        "Geely owns a number of international brands including Volvo and Lotus",
+    )
+    assert brief.contacts == (Contact("reporter", "Ding Yi", "dingyi@caixin.com"),)
+    assert brief.related == (
+        RelatedLink(
+            "BOE Seals $1.1 Billion Deal", "https://www.caixinglobal.com/2020-12-01/boe.html"
+        ),
+    )
