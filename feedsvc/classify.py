@@ -46,11 +46,29 @@ WINDOWS_RESERVED_NAMES = frozenset(
 ALL_FEED = FeedSpec("all", "all", "All briefs", "Every brief from the page")
 
 # Letters NFKD leaves alone that have a usual ASCII spelling.
-_TRANSLITERATE = str.maketrans({
-    "ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O",
-    "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th",
-    "ı": "i", "ħ": "h", "Ħ": "H",
-})
+_TRANSLITERATE = str.maketrans(
+    {
+        "ß": "ss",
+        "ẞ": "SS",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ø": "o",
+        "Ø": "O",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ð": "d",
+        "Ð": "D",
+        "þ": "th",
+        "Þ": "Th",
+        "ı": "i",
+        "ħ": "h",
+        "Ħ": "H",
+    }
+)
 _APOSTROPHES = "'’‘ʼ`´′"
 _HYPHENS = "-‐‑‒–—―−﹣"
 _APOSTROPHE_CLASS = "[" + re.escape(_APOSTROPHES) + "]"
@@ -288,8 +306,7 @@ class _CustomFeed:
 def _check_slug(slug: str, where: str) -> None:
     if slugify(slug) != slug:
         raise ConfigError(
-            f"{where} slug {slug!r} cannot name a folder on every system; "
-            f"use {slugify(slug)!r}"
+            f"{where} slug {slug!r} cannot name a folder on every system; use {slugify(slug)!r}"
         )
 
 

@@ -230,16 +230,23 @@ def _with_retries(call: _Call, sleep: Callable[[float], None], rng: random.Rando
                     f"{reason} after {_attempts(attempt)} "
                     f"(the next one would start past total_timeout of {s.total_timeout:g} s)"
                 ) from failure.__cause__
-            log.warning("%s; retrying in %.2f s (attempt %d of %d)",
-                        reason, delay, attempt + 1, allowed)
+            log.warning(
+                "%s; retrying in %.2f s (attempt %d of %d)", reason, delay, attempt + 1, allowed
+            )
             if _wait(delay, sleep, call.cancel):
                 raise FetchError(
                     f"fetching {call.url} was cancelled after {_attempts(attempt)}"
                 ) from failure.__cause__
             continue
-        log.info("fetched %s: HTTP %d, %d bytes, %s, %s in %.2f s",
-                 result.url, result.status, len(result.body), result.encoding or "-",
-                 _attempts(attempt), time.monotonic() - started)
+        log.info(
+            "fetched %s: HTTP %d, %d bytes, %s, %s in %.2f s",
+            result.url,
+            result.status,
+            len(result.body),
+            result.encoding or "-",
+            _attempts(attempt),
+            time.monotonic() - started,
+        )
         return result
     raise AssertionError("unreachable: the last attempt returns or raises")
 
@@ -267,8 +274,9 @@ def _attempt(call: _Call, attempt: int) -> FetchResult:
         try:
             if response.status_code in REDIRECT_STATUSES:
                 current = _redirect_target(response, current)
-                log.debug("%s redirects (HTTP %d) to %s", response.url, response.status_code,
-                          current)
+                log.debug(
+                    "%s redirects (HTTP %d) to %s", response.url, response.status_code, current
+                )
                 continue
             return _finish(call, response, attempt)
         except httpx.HTTPError as exc:
@@ -325,15 +333,23 @@ def _finish(call: _Call, response: httpx.Response, attempt: int) -> FetchResult:
         if old is None or not (old.etag or old.last_modified):
             raise FetchError(f"HTTP 304 Not Modified from {url}, but no validators were sent")
         return FetchResult(
-            url=url, status=304, not_modified=True, body=b"", text="", encoding="",
+            url=url,
+            status=304,
+            not_modified=True,
+            body=b"",
+            text="",
+            encoding="",
             content_type=content_type,
-            validators=Validators(etag=etag or old.etag,
-                                  last_modified=last_modified or old.last_modified),
+            validators=Validators(
+                etag=etag or old.etag, last_modified=last_modified or old.last_modified
+            ),
             attempts=attempt,
         )
     if status in RETRY_STATUSES or 500 <= status <= 599:
-        raise _Retryable(f"HTTP {status} {phrase} from {url}",
-                         retry_after=_retry_after(response.headers.get("retry-after")))
+        raise _Retryable(
+            f"HTTP {status} {phrase} from {url}",
+            retry_after=_retry_after(response.headers.get("retry-after")),
+        )
     if status == 204:
         raise FetchError(f"empty response body from {url}")
     if status not in (200, 203):
@@ -344,17 +360,24 @@ def _finish(call: _Call, response: httpx.Response, attempt: int) -> FetchResult:
     limit = call.settings.max_bytes
     length = response.headers.get("content-length", "").strip()
     if length.isdigit() and int(length) > limit:
-        raise FetchError(f"response larger than {limit} bytes from {url} "
-                         f"(Content-Length: {length})")
+        raise FetchError(
+            f"response larger than {limit} bytes from {url} (Content-Length: {length})"
+        )
     body = _read_body(response, call, limit=limit)
     if not body:
         raise FetchError(f"empty response body from {url}")
     if not media_type and b"\x00" in body[:1024]:
-        raise ContentTypeError(f"expected an HTML page, got binary data without a "
-                               f"Content-Type from {url}")
+        raise ContentTypeError(
+            f"expected an HTML page, got binary data without a Content-Type from {url}"
+        )
     text, encoding = decode_body(body, content_type)
     return FetchResult(
-        url=url, status=status, not_modified=False, body=body, text=text, encoding=encoding,
+        url=url,
+        status=status,
+        not_modified=False,
+        body=body,
+        text=text,
+        encoding=encoding,
         content_type=content_type,
         validators=Validators(etag=etag, last_modified=last_modified),
         attempts=attempt,
@@ -539,8 +562,9 @@ def _decoder_for(content_encoding: str, url: str) -> _Decoder:
     return stages[0] if len(stages) == 1 else _Chain(stages)
 
 
-def _read_body(response: httpx.Response, call: _Call, *, limit: int,
-               truncate: bool = False) -> bytes:
+def _read_body(
+    response: httpx.Response, call: _Call, *, limit: int, truncate: bool = False
+) -> bytes:
     """Read and decompress, counting decompressed bytes; over ``limit``: raise (or cut)."""
     url = str(response.url)
     encoding = response.headers.get("content-encoding", "")
@@ -586,8 +610,11 @@ def decode_body(body: bytes, content_type: str) -> tuple[str, str]:
     (gbk and gb2312 decode as gb18030, iso-8859-1 and ascii as windows-1252). Bytes
     invalid in the chosen charset become U+FFFD.
     """
-    for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-                       (codecs.BOM_UTF16_BE, "utf-16-be")):
+    for bom, codec in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
         if body.startswith(bom):
             return body[len(bom) :].decode(codec, errors="replace"), codec
     declared = _header_charset(content_type)

@@ -263,9 +263,7 @@ MARKDOWN_HEADING_RE = re.compile(r"#{1,6}\s+")
 MARKDOWN_PREFIX_RE = re.compile(r"^(?:>\s*)+|^(?:[*+-]|\d{1,3}\.)\s+")
 MARKDOWN_IMAGE_RE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 MARKDOWN_LINK_RE = re.compile(r"\[(?P<text>[^\]]*)\]\((?P<url>[^)\s]+)(?:\s+\"[^\"]*\")?\)")
-MARKDOWN_EMPHASIS_RE = re.compile(
-    r"(?P<mark>\*\*|__|\*|_)(?P<text>\S(?:.*?\S)?)(?P=mark)(?!\w)"
-)
+MARKDOWN_EMPHASIS_RE = re.compile(r"(?P<mark>\*\*|__|\*|_)(?P<text>\S(?:.*?\S)?)(?P=mark)(?!\w)")
 #: ``<meta charset="gbk">`` / ``<meta http-equiv="Content-Type" content="text/html; charset=...">``
 META_CHARSET_RE = re.compile(rb"<meta[^>]{0,512}?charset\s*=\s*[\"']?\s*([\w:.-]{1,40})", re.I)
 #: ``<?xml version="1.0" encoding="..."?>``: lxml refuses it in front of a str.

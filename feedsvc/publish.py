@@ -306,9 +306,7 @@ class Publisher:
         except FileNotFoundError:
             return set()
         except OSError as exc:
-            raise PublishError(
-                f"cannot read {self._manifest_path}: {exc.strerror or exc}"
-            ) from exc
+            raise PublishError(f"cannot read {self._manifest_path}: {exc.strerror or exc}") from exc
         try:
             data = json.loads(raw)
             entries = data["files"] if isinstance(data, dict) else data

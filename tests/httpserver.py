@@ -117,8 +117,10 @@ class HTTPTestServer:
         httpd.owner = self
         self._httpd = httpd
         self._thread = threading.Thread(
-            target=httpd.serve_forever, kwargs={"poll_interval": 0.01},
-            name=f"httpserver:{self.port}", daemon=True,
+            target=httpd.serve_forever,
+            kwargs={"poll_interval": 0.01},
+            name=f"httpserver:{self.port}",
+            daemon=True,
         )
         self._thread.start()
         return self

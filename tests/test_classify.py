@@ -53,9 +53,26 @@ def slugs(topics: tuple[Topic, ...]) -> list[str]:
 # a few lines below (the real parser is another stage's job and not under test here).
 
 SEED_NAMES = (
-    "boe", "foxconn", "kuaishou", "tesla", "weibo", "huawei", "tme", "jaka", "lotus",
-    "qiaodan", "ehang", "weride", "bilibili", "fengniao", "paypal", "douyin", "impossible",
-    "nio", "antitrust", "baidu",
+    "boe",
+    "foxconn",
+    "kuaishou",
+    "tesla",
+    "weibo",
+    "huawei",
+    "tme",
+    "jaka",
+    "lotus",
+    "qiaodan",
+    "ehang",
+    "weride",
+    "bilibili",
+    "fengniao",
+    "paypal",
+    "douyin",
+    "impossible",
+    "nio",
+    "antitrust",
+    "baidu",
 )
 
 SEED_TEXT = """
@@ -417,8 +434,9 @@ def _seed_brief(byline: re.Match[str], lines: list[str], position: int) -> Brief
             related.append(line.removeprefix("Related:").strip())
         elif line.startswith("Contact "):
             _, role, name = line.split("(")[0].split(" ", 2)
-            contacts.append(Contact("editor" if role.lower() == "editor" else "reporter",
-                                    name.strip()))
+            contacts.append(
+                Contact("editor" if role.lower() == "editor" else "reporter", name.strip())
+            )
         elif _FULL_STORY.match(line):
             continue
         elif contacts:
@@ -566,8 +584,9 @@ def test_distinct_seed_reporters_get_distinct_slugs() -> None:
 
 
 def rule(slug: str, *keywords: str, exclude: tuple[str, ...] = ()) -> TopicRule:
-    return TopicRule(slug=slug, title=slug.replace("-", " ").capitalize(), keywords=keywords,
-                     exclude=exclude)
+    return TopicRule(
+        slug=slug, title=slug.replace("-", " ").capitalize(), keywords=keywords, exclude=exclude
+    )
 
 
 def test_topics_for_puts_the_section_first_then_keyword_topics_in_config_order() -> None:
@@ -648,8 +667,10 @@ def test_keywords_match_in_title_captions_and_related_headlines_but_not_contacts
     in_caption = brief("Nothing.", captions=("A Tesla showroom",))
     in_related = brief("Nothing.", related=("In Depth: Tesla Powers On",))
     in_contact = brief("Nothing.", contacts=(Contact("reporter", "Tesla Fan"),))
-    assert [("ev" in slugs(classifier.topics_for(b))) for b in
-            (in_title, in_caption, in_related, in_contact)] == [True, True, True, False]
+    assert [
+        ("ev" in slugs(classifier.topics_for(b)))
+        for b in (in_title, in_caption, in_related, in_contact)
+    ] == [True, True, True, False]
 
 
 def test_an_exclude_term_vetoes_the_topic() -> None:
@@ -674,14 +695,19 @@ def test_a_slug_that_cannot_name_a_folder_is_a_config_error() -> None:
 
 
 def test_feeds_for_lists_all_topic_and_reporter_feeds_with_their_titles() -> None:
-    classifier = Classifier([TopicRule("electric-vehicles", "Electric vehicles and autos",
-                                       ("Tesla",))], ())
+    classifier = Classifier(
+        [TopicRule("electric-vehicles", "Electric vehicles and autos", ("Tesla",))], ()
+    )
     b = brief("Tesla delivers.", authors=("By Ding Yi",))
     assert classifier.feeds_for(b, classifier.topics_for(b)) == (
         FeedSpec("all", "all", "All briefs", "Every brief from the page"),
         FeedSpec("topic", "business-tech", "Business & Tech", "Briefs about Business & Tech"),
-        FeedSpec("topic", "electric-vehicles", "Electric vehicles and autos",
-                 "Briefs about Electric vehicles and autos"),
+        FeedSpec(
+            "topic",
+            "electric-vehicles",
+            "Electric vehicles and autos",
+            "Briefs about Electric vehicles and autos",
+        ),
         FeedSpec("reporter", "ding-yi", "Ding Yi", "Briefs by Ding Yi"),
     )
 
@@ -690,8 +716,9 @@ def test_a_three_author_brief_is_in_three_reporter_feeds() -> None:
     classifier = Classifier([], ())
     b = SEED["antitrust"]
     assert b.authors == ("Qian Tong", "Yuan Ruiyang", "Han Wei")
-    reporters = [s for s in classifier.feeds_for(b, classifier.topics_for(b))
-                 if s.kind == "reporter"]
+    reporters = [
+        s for s in classifier.feeds_for(b, classifier.topics_for(b)) if s.kind == "reporter"
+    ]
     assert [(s.slug, s.title, s.folder) for s in reporters] == [
         ("qian-tong", "Qian Tong", "reporters/qian-tong"),
         ("yuan-ruiyang", "Yuan Ruiyang", "reporters/yuan-ruiyang"),
@@ -754,8 +781,9 @@ def test_custom_feed_needs_every_include_list_to_match() -> None:
         ({"exclude_keywords": ("Kuaishou",)}, "Kuaishou IPO.", ("Ding Yi",)),
     ],
 )
-def test_custom_feed_exclude_lists_veto(exclude: dict[str, tuple[str, ...]], text: str,
-                                        authors: tuple[str, ...]) -> None:
+def test_custom_feed_exclude_lists_veto(
+    exclude: dict[str, tuple[str, ...]], text: str, authors: tuple[str, ...]
+) -> None:
     assert in_custom(custom(include_topics=("business-tech",)), brief(text, authors=authors))
     vetoed = custom(include_topics=("business-tech",), **exclude)
     assert not in_custom(vetoed, brief(text, authors=authors))
@@ -843,4 +871,3 @@ def test_default_topic_exclude_terms_work(default_classifier: Classifier) -> Non
     chips = brief("Chipmakers led blue-chip stocks higher as chips stayed scarce.")
     assert "chips-hardware" not in slugs(default_classifier.topics_for(chips))
     assert "chips-hardware" in slugs(default_classifier.topics_for(brief("Chips stayed scarce.")))
-

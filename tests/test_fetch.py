@@ -77,10 +77,13 @@ def gzip_bomb() -> bytes:
 
 
 def test_200_then_304_sends_validators_and_reports_not_modified(server):
-    server.route("/page", [
-        Reply(200, PAGE, {**HTML, "ETag": '"v1"', "Last-Modified": LAST_MODIFIED}),
-        Reply(304, headers={"ETag": '"v2"'}),
-    ])
+    server.route(
+        "/page",
+        [
+            Reply(200, PAGE, {**HTML, "ETag": '"v1"', "Last-Modified": LAST_MODIFIED}),
+            Reply(304, headers={"ETag": '"v2"'}),
+        ],
+    )
     first = fetch_page(server.url("/page"), settings=fast())
     assert (first.status, first.not_modified, first.text) == (200, False, PAGE)
     assert first.validators == Validators(etag='"v1"', last_modified=LAST_MODIFIED)
@@ -163,8 +166,11 @@ def test_total_timeout_bounds_all_attempts(server):
 def test_read_timeout_is_retried_then_reported(server):
     server.route("/page", Reply.stall(5))
     started = time.monotonic()
-    with pytest.raises(FetchError, match=r"timed out reading http://127\.0\.0\.1:\d+/page "
-                                         r"after 2 attempts"):
+    with pytest.raises(
+        FetchError,
+        match=r"timed out reading http://127\.0\.0\.1:\d+/page "
+        r"after 2 attempts",
+    ):
         fetch_page(server.url("/page"), settings=fast(read_timeout=0.2, retries=1))
     assert time.monotonic() - started < 1.5
     assert len(server.requests_to("/page")) == 2
@@ -173,8 +179,9 @@ def test_read_timeout_is_retried_then_reported(server):
 @pytest.mark.parametrize("mid_body", [False, True], ids=["before-response", "mid-body"])
 def test_connection_reset_is_retried(server, mid_body):
     body = PAGE * 200
-    server.route("/page", [Reply.connection_reset(mid_body=mid_body, body=body),
-                           Reply(200, body, HTML)])
+    server.route(
+        "/page", [Reply.connection_reset(mid_body=mid_body, body=body), Reply(200, body, HTML)]
+    )
     result = fetch_page(server.url("/page"), settings=fast())
     assert result.attempts == 2 and result.text == body
 
@@ -294,8 +301,11 @@ def test_compressed_body_is_decoded(server, coding):
 
 def test_non_html_content_type_is_refused(server):
     server.route("/page", Reply(200, b"%PDF-1.4\n", {"Content-Type": "application/pdf"}))
-    with pytest.raises(ContentTypeError, match=r"expected an HTML page, got application/pdf "
-                                               r"from http://127\.0\.0\.1:\d+/page"):
+    with pytest.raises(
+        ContentTypeError,
+        match=r"expected an HTML page, got application/pdf "
+        r"from http://127\.0\.0\.1:\d+/page",
+    ):
         fetch_page(server.url("/page"), settings=fast())
     assert len(server.requests) == 1
 
@@ -309,8 +319,10 @@ def test_gbk_page_with_charset_in_the_header(server):
 
 
 def test_gbk_page_with_only_a_meta_charset(server):
-    body = ('<html><head><meta charset="gbk"><title>财新</title></head>'
-            "<body><p>财新数据</p></body></html>").encode("gbk")
+    body = (
+        '<html><head><meta charset="gbk"><title>财新</title></head>'
+        "<body><p>财新数据</p></body></html>"
+    ).encode("gbk")
     server.route("/page", Reply(200, body, {"Content-Type": "text/html"}))
     result = fetch_page(server.url("/page"), settings=fast())
     assert "<title>财新</title>" in result.text and result.encoding == "gb18030"
@@ -352,15 +364,32 @@ def test_given_client_is_used_and_left_open(server):
         (b"\xef\xbb\xbfcaf\xc3\xa9", "text/html; charset=iso-8859-1", "café", "utf-8"),
         (b"caf\xe9 \x80", "text/html; charset=ISO-8859-1", "café €", "cp1252"),
         ("新闻".encode("gb2312"), 'text/html; charset="gb2312"', "新闻", "gb18030"),
-        (b'<meta http-equiv="Content-Type" content="text/html; charset=gbk">'
-         + "新闻".encode("gbk"), "", "新闻", "gb18030"),
-        ("<p>财新数据，新能源汽车</p>".encode("gbk"), "text/html", "财新数据，新能源汽车",
-         "gb18030"),
+        (
+            b'<meta http-equiv="Content-Type" content="text/html; charset=gbk">'
+            + "新闻".encode("gbk"),
+            "",
+            "新闻",
+            "gb18030",
+        ),
+        (
+            "<p>财新数据，新能源汽车</p>".encode("gbk"),
+            "text/html",
+            "财新数据，新能源汽车",
+            "gb18030",
+        ),
         (b"<p>caf\xe9</p>", "text/html; charset=no-such-charset", "café", "cp1252"),
         (b'<meta charset="utf-16"><p>ok</p>', "text/html", "ok", "utf-8"),
     ],
-    ids=["utf8-undeclared", "bom-wins", "latin1-as-1252", "gb2312-quoted", "http-equiv",
-         "gbk-sniffed", "unknown-label", "meta-utf16"],
+    ids=[
+        "utf8-undeclared",
+        "bom-wins",
+        "latin1-as-1252",
+        "gb2312-quoted",
+        "http-equiv",
+        "gbk-sniffed",
+        "unknown-label",
+        "meta-utf16",
+    ],
 )
 def test_decode_body(body, content_type, text, encoding):
     decoded, used = decode_body(body, content_type)
@@ -372,14 +401,19 @@ def test_decode_body(body, content_type, text, encoding):
 
 @pytest.mark.parametrize(
     "robots",
-    ["User-agent: *\nDisallow: /private/\n",
-     "User-agent: feedsvc-test\nDisallow: /\n\nUser-agent: *\nAllow: /\n"],
+    [
+        "User-agent: *\nDisallow: /private/\n",
+        "User-agent: feedsvc-test\nDisallow: /\n\nUser-agent: *\nAllow: /\n",
+    ],
     ids=["all-agents", "our-agent"],
 )
 def test_robots_disallow_is_honoured_and_the_page_never_requested(server, robots):
     server.route("/robots.txt", Reply(200, robots, {"Content-Type": "text/plain"}))
-    with pytest.raises(FetchError, match=r"robots.txt of 127\.0\.0\.1 disallows .*/private/page "
-                                         r"for user agent 'feedsvc-test/1\.0"):
+    with pytest.raises(
+        FetchError,
+        match=r"robots.txt of 127\.0\.0\.1 disallows .*/private/page "
+        r"for user agent 'feedsvc-test/1\.0",
+    ):
         fetch_page(server.url("/private/page"), settings=fast(respect_robots=True))
     assert [r.path for r in server.requests] == ["/robots.txt"]
 

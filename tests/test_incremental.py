@@ -147,9 +147,7 @@ def test_one_new_brief_renders_exactly_the_feeds_that_contain_it(built: Site, sp
     assert report.feeds_written == len(expected)
 
 
-def test_a_new_brief_by_another_reporter_touches_that_reporter_only(
-    built: Site, spy: Spy
-) -> None:
+def test_a_new_brief_by_another_reporter_touches_that_reporter_only(built: Site, spy: Spy) -> None:
     briefs = list(built.seed.briefs)
     briefs[0] = re.sub(r"^[^/\n]*/", "Qian Tong /", briefs[0], count=1)
     page = built.page("newer.txt", briefs)
@@ -201,9 +199,7 @@ def test_a_site_change_rebuilds_every_feed_without_reclassifying(
     monkeypatch.setattr(
         Classifier, "topics_for", lambda self, brief: calls.append(brief) or real(self, brief)
     )
-    settings = replace(
-        built.settings, site=replace(built.settings.site, title="Another title")
-    )
+    settings = replace(built.settings, site=replace(built.settings.site, title="Another title"))
     before = built.mtimes()
     report = built.build(built.root / "pages" / "older.txt", settings)
     assert sorted(spy.feeds) == sorted(built.all_keys())

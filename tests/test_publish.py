@@ -89,8 +89,14 @@ def test_write_of_new_bytes_replaces_the_file_through_a_temp_file(
     def spy(src: str | Path, dst: str | Path) -> None:
         if Path(dst) == target:
             # at the moment of the swap: the target is still whole-old, the temp whole-new
-            seen.append((Path(src), Path(src).read_bytes(), target.read_bytes(),
-                         stat.S_IMODE(os.stat(src).st_mode)))
+            seen.append(
+                (
+                    Path(src),
+                    Path(src).read_bytes(),
+                    target.read_bytes(),
+                    stat.S_IMODE(os.stat(src).st_mode),
+                )
+            )
         real_replace(src, dst)
 
     monkeypatch.setattr(publish.os, "replace", spy)
