@@ -257,6 +257,11 @@ WRAP_MIN_LINES = 12
 MARKDOWN_SNIFF_RE = re.compile(
     r"\]\((?:https?:|/|mailto:)|^#{1,6} \S|^\*\*[^*\n]+\*\* /", re.MULTILINE
 )
+#: ``lynx -dump``: ``  4. https://…`` under ``References``; ``[4]`` in front of a link's text.
+LYNX_REFERENCE_RE = re.compile(r"^\s*(?P<number>\d{1,5})\.\s+(?P<url>\S+)\s*$")
+LYNX_LINK_RE = re.compile(r"\[(?P<number>\d{1,5})\](?P<text>[^\[]*)")
+LYNX_MARKER_RE = re.compile(r"\[(?:\d{1,5}|IMG|INLINE)\]")
+LYNX_BULLET_RE = re.compile(r"^\s*[*+o#@-]\s+")
 MARKDOWN_RULE_RE = re.compile(r"(?:[-*_]\s*){3,}")
 MARKDOWN_HEADING_RE = re.compile(r"#{1,6}\s+")
 #: ``> `` quotes and ``* `` / ``- `` / ``1. `` list items.
@@ -541,6 +546,9 @@ def _text_lines(text: str) -> list[_Line]:
     its paragraphs joined again, and Markdown (a reader's or html2text's export) is read
     for its text, links and headings."""
     raw = text.splitlines()
+    references = _lynx_references(raw)
+    if references is not None:  # lynx wraps every capture at its screen width
+        return _lynx_lines(_unwrapped(raw[: references[0]]), references[1])
     if _is_hard_wrapped(raw):
         raw = _unwrapped(raw)
     markdown = MARKDOWN_SNIFF_RE.search(text[:65536]) is not None
@@ -560,6 +568,53 @@ def _text_lines(text: str) -> list[_Line]:
     return lines
 
 
+def _lynx_references(raw: list[str]) -> tuple[int, dict[str, str]] | None:
+    """A ``lynx -dump`` capture's ``References`` list (``  4. https://…``): where it starts
+    and each link number's address; None for any other capture."""
+    for start in range(len(raw) - 1, -1, -1):
+        if raw[start].strip() == "References":
+            break
+    else:
+        return None
+    found = {}
+    for line in raw[start + 1 :]:
+        match = LYNX_REFERENCE_RE.match(line)
+        if match:
+            found[match["number"]] = match["url"]
+        elif line.strip():
+            return None
+    return (start, found) if found else None
+
+
+def _lynx_lines(raw: list[str], references: dict[str, str]) -> list[_Line]:
+    """Lines of a lynx capture: ``[4]`` before a link's text names its address, ``[IMG]``
+    stands for a picture (so the line under it may be its caption)."""
+    lines = []
+    under_image = False
+    for line_text in raw:
+        text = _normalise(LYNX_BULLET_RE.sub("", line_text))
+        if not text:
+            continue
+        if text in ("[IMG]", "[INLINE]"):
+            under_image = True
+            continue
+        links = [
+            (references[m["number"]], _normalise(m["text"]))
+            for m in LYNX_LINK_RE.finditer(text)
+            if m["number"] in references
+        ]
+        text = _normalise(LYNX_MARKER_RE.sub("", text))
+        if not text:
+            continue
+        only = _AFTER_IMAGE if under_image else 0
+        if len(links) == 1 and links[0][1] == text:
+            only |= _IN_LINK
+        emails = [e for url, _ in links if (e := _email_from_href(url))]
+        lines.append(_Line(text, links, emails, only))
+        under_image = False
+    return lines
+
+
 def _is_hard_wrapped(raw: list[str]) -> bool:
     lengths = [len(line.rstrip()) for line in raw]
     width = max(lengths, default=0)
@@ -575,7 +630,7 @@ def _unwrapped(raw: list[str]) -> list[str]:
     """Each run of lines that the wrapping cut joined into one line again: a line filled to
     the width continues on the next (a word cut after its hyphen joins without a space).
     A byline is never joined to the next line, unless that only completes its section."""
-    width = max(len(line.rstrip()) for line in raw)
+    width = max((len(line.rstrip()) for line in raw), default=0)
     out: list[str] = []
     joining = False
     for line in raw:

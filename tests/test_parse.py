@@ -1035,3 +1035,40 @@ def test_a_markdown_export_reads_as_the_page_it_came_from() -> None:
             "BOE Seals $1.1 Billion Deal", "https://www.caixinglobal.com/2020-12-01/boe.html"
         ),
     )
+
+
+LYNX_DUMP = """\
+   [1]Caixin Global
+
+   Ding Yi / Jan 19, 2021 06:27 PM / Business & Tech
+
+   [IMG]
+   Geely owns a number of international brands including Volvo and Lotus
+
+   Chinese display panel maker BOE Technology has announced plans to raise
+   money.
+
+   Contact reporter Ding Yi ([2]dingyi@caixin.com)
+
+   Related: [3]BOE Seals $1.1 Billion Deal
+
+References
+
+   1. https://www.caixinglobal.com/
+   2. mailto:dingyi@caixin.com
+   3. https://www.caixinglobal.com/2020-12-01/boe.html
+"""
+
+
+def test_a_lynx_dump_gives_links_from_its_references() -> None:
+    (brief,) = parse_page(LYNX_DUMP, page_url=PAGE_URL).briefs
+    assert brief.paragraphs == (LEAD,)
+    assert brief.captions == (
+        "Geely owns a number of international brands including Volvo and Lotus",
+    )
+    assert brief.contacts == (Contact("reporter", "Ding Yi", "dingyi@caixin.com"),)
+    assert brief.related == (
+        RelatedLink(
+            "BOE Seals $1.1 Billion Deal", "https://www.caixinglobal.com/2020-12-01/boe.html"
+        ),
+    )
