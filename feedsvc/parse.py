@@ -146,12 +146,12 @@ ASIDE_RE = re.compile(
 )
 #: Share bars and article tools: ``Share``, ``ShareTwitterFacebookLinkedInWeChat`` (inline
 #: links with no space between them), ``Share: Twitter Facebook LinkedIn Comments (0)``.
-WIDGET_WORDS_RE = re.compile(
-    r"(?:share(?:this|on)?|tweet|twitter|facebook|linkedin|wechat|weibo|whatsapp|telegram"
-    r"|reddit|email|mail|print|copylink|link|comments?|bookmark|save|followus|fontsize|x)+",
+WIDGET_LINE_RE = re.compile(
+    r"(?:[\W\d_]*(?:share(?:\s*this|\s*on)?|tweet|twitter|facebook|linkedin|wechat|weibo"
+    r"|whatsapp|telegram|reddit|e-?mail|mail|print|copy\s*link|link|comments?|bookmark|save"
+    r"|follow\s*us|font\s*size|x))+[\W\d_]*",
     re.IGNORECASE,
 )
-_WIDGET_NOISE_RE = re.compile(r"[\W\d_]+")
 #: Widget words glued to the end of a byline's section: ``Business & Tech Share``,
 #: ``Business & TechPrint`` (a link right after the section, no space between).
 SECTION_WIDGET_TAIL_RE = re.compile(
@@ -691,6 +691,23 @@ _CONTROL_TO_SPACE = bytes(
 )
 
 
+# What the walk does at each tag, looked up once per tag (bits), with its context bits.
+_DROP, _BREAK, _IMAGE, _CAPTION_TAG, _BASE, _ANCHOR = 1, 2, 4, 8, 16, 32
+_PLAIN_TAG = (0, 0)
+_TAG_KINDS: dict[str, tuple[int, int]] = {}
+for _tag in DROP_TAGS | _BREAK_TAGS | IMAGE_TAGS | _TAG_CONTEXTS.keys() | {"base", "a"}:
+    _TAG_KINDS[_tag] = (
+        (_DROP if _tag in DROP_TAGS else 0)
+        | (_BREAK if _tag in _BREAK_TAGS else 0)
+        | (_IMAGE if _tag in IMAGE_TAGS else 0)
+        | (_CAPTION_TAG if _tag == "figcaption" else 0)
+        | (_BASE if _tag == "base" else 0)
+        | (_ANCHOR if _tag == "a" else 0),
+        _TAG_CONTEXTS.get(_tag, 0),
+    )
+del _tag
+
+
 class _LineTarget:
     """lxml parser target: turns the parser's start/data/end events straight into lines.
 
@@ -746,25 +763,26 @@ class _LineTarget:
         self.image = _NO_IMAGE
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
-        if tag == "base" and self.base_href is None and attrib.get("href"):
+        kind, tag_contexts = _TAG_KINDS.get(tag, _PLAIN_TAG)  # one lookup: this runs per tag
+        if kind & _BASE and self.base_href is None and attrib.get("href"):
             self.base_href = attrib["href"].strip()
         if self.dropping:
             self.dropping += 1
             return
-        if tag in DROP_TAGS or (attrib and _hidden(attrib)):
+        if kind & _DROP or (attrib and _hidden(attrib)):
             self.dropping = 1
             return
-        if tag in _BREAK_TAGS:
+        if kind & _BREAK:
             if self.parts or self.emails:
                 self._flush()
             if self.image == _IMAGE_SEEN:
                 self.image = _IMAGE_ABOVE
-        elif tag in IMAGE_TAGS and not self.has_text:
+            if kind & _CAPTION_TAG:
+                self.image = _NO_IMAGE  # the picture has its caption, even an empty one
+        elif kind & _IMAGE and not self.has_text:
             self.image = _IMAGE_SEEN  # (a picture inside running text is not one to caption)
         before = self.contexts
-        contexts = before | _TAG_CONTEXTS.get(tag, 0)
-        if tag == "figcaption":
-            self.image = _NO_IMAGE  # the picture has its caption, even an empty one
+        contexts = before | tag_contexts
         opened = False
         if attrib:
             classes = attrib.get("class")
@@ -784,7 +802,7 @@ class _LineTarget:
                     self._add(email, contexts)
                     self.dropping = 1
                     return
-            if tag == "a":
+            if kind & _ANCHOR:
                 href = attrib.get("href")
                 if href is not None:
                     href = href.strip()
@@ -1275,15 +1293,11 @@ def _without_copies(drafts: list[_Draft]) -> list[_Draft]:
     one hidden by a stylesheet the parser does not read) keeps the fuller copy, in the
     place of the first."""
     kept: list[_Draft] = []
-    where: dict[tuple[str, ...], int] = {}
+    where: dict[tuple[str, str], int] = {}
     for draft in drafts:
         match = draft.match
-        key = (
-            _normalise(match.group("date")),
-            _normalise(match.group("authors")).casefold(),
-            _normalise(match.group("section")).casefold(),
-            draft.paragraphs[0] if draft.paragraphs else "",
-        )
+        # the byline line is normalised already; a copy may differ in case ("BY")
+        key = (match.string.casefold(), draft.paragraphs[0] if draft.paragraphs else "")
         at = where.get(key)
         if at is None:
             where[key] = len(kept)
@@ -1485,8 +1499,7 @@ def _is_junk(text: str) -> bool:
 
 def _is_widget(text: str) -> bool:
     """A share bar or tool row: nothing but widget words, counts and punctuation."""
-    letters = _WIDGET_NOISE_RE.sub("", text)
-    return bool(letters) and WIDGET_WORDS_RE.fullmatch(letters) is not None
+    return WIDGET_LINE_RE.fullmatch(text) is not None
 
 
 def _caption(line: _Line) -> str | None:
