@@ -213,13 +213,14 @@ def _ingest_page(
     with archive.transaction():
         recorded = archive.record(parsed.briefs, page_url=page.page_url, seen_at=seen_at)
         touched = set(recorded.new) | set(recorded.updated)
-        for entry in recorded.entries:
-            if entry.id not in touched:
-                continue
-            # the archive marks the feeds whose files this changes: those the entry joins or
-            # leaves here, and (in record) every feed of an edited entry
-            topics = classifier.topics_for(entry.brief)
-            archive.set_classification(entry.id, topics, classifier.feeds_for(entry.brief, topics))
+        # the archive marks the feeds whose files this changes: those an entry joins or
+        # leaves here, and (in record) every feed of an edited entry
+        archive.reclassify(
+            (entry, topics, classifier.feeds_for(entry.brief, topics))
+            for entry in recorded.entries
+            if entry.id in touched
+            for topics in (classifier.topics_for(entry.brief),)
+        )
         archive.save_page_state(
             page.page_url,
             body_hash=body_hash,
