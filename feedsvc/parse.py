@@ -45,7 +45,7 @@ __all__ = ["decode_page", "parse_page"]
 BYLINE_RE = re.compile(
     r"^(?:[Bb][Yy]\s+)?(?P<authors>[^/\d<>@]{0,160}?)\s*/\s*"
     r"(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s*\d{4}\s+\d{1,2}:\d{2}\s*[AaPp]\.?[Mm]\.?)"
-    r"\s*/\s*(?P<section>[A-Za-z][A-Za-z&,'’ -]{0,48})$"
+    r"\s*/\s*(?P<section>[A-Za-z][A-Za-z0-9&,'’ -]{0,48})$"
 )
 #: A byline is short; longer lines are never tried (keeps a 10 MB line cheap).
 BYLINE_MAX_LEN = 260
@@ -56,7 +56,7 @@ BYLINE_DATE_RE = re.compile(
 #: ``By Ding Yi`` / ``Xue Xiaoli and Denise Jia`` on a line of its own, above a ``/ Jan 19,
 #: 2021 06:27 PM /`` line: the author part of a byline the markup split into blocks.
 SPLIT_BYLINE_AUTHORS_RE = re.compile(
-    r"^(?:[Bb]y\s+)?[A-Z][\w’'.-]*(?:(?:\s+|,\s*|\s+and\s+)[A-Z][\w’'.-]*){0,11}$"
+    r"^(?:[Bb]y\s+)?[A-Z][\w’'.-]*(?:(?:\s+|,\s*|\s+and\s+|\s*&\s*)[A-Z][\w’'.-]*){0,11}$"
 )
 #: ``Qian Tong, Yuan Ruiyang and Han Wei``: separators between author names.
 AUTHOR_SPLIT_RE = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*")
@@ -141,7 +141,7 @@ RELATED_HEADING_RE = re.compile(
 ASIDE_RE = re.compile(
     r"^(?:most (?:popular|read|viewed|shared)(?: stories| articles)?|editor[’']?s[’']? picks?"
     r"|recommended(?: for you| stories| reading| articles)?|you (?:may|might) also like"
-    r"|popular (?:stories|articles|now)|(?=.{0,60}$).*\bnewsletters?\b.*)$",
+    r"|popular (?:stories|articles|now)|top stories|(?=.{0,60}$).*\bnewsletters?\b.*)$",
     re.IGNORECASE,
 )
 #: Share bars and article tools: ``Share``, ``ShareTwitterFacebookLinkedInWeChat`` (inline
@@ -155,7 +155,8 @@ WIDGET_LINE_RE = re.compile(
 #: Widget words glued to the end of a byline's section: ``Business & Tech Share``,
 #: ``Business & TechPrint`` (a link right after the section, no space between).
 SECTION_WIDGET_TAIL_RE = re.compile(
-    r"(?:\s+(?:share|print|e-?mail|tweet|comments?)|(?<=[a-z])(?:Share|Print|Email|Comments?))+$",
+    r"(?:(?:\s+\d+)?\s+(?:share|print|e-?mail|tweet|comments?)"
+    r"|(?<=[a-z])(?:Share|Print|Email|Comments?))+$",
     re.IGNORECASE,
 )
 #: What a byline row may carry after its section besides words: `` | Print``, `` A+ A-``,
@@ -191,7 +192,7 @@ _FULLWIDTH = str.maketrans({"：": ":", "（": "(", "）": ")", "／": "/", "，
 _FULLWIDTH_CHARS = frozenset("：（）／，")
 _FULLWIDTH_COLON_RE = re.compile(r"：(?!\d)")
 #: ``LATEST`` / ``TRENDING``: the line above a headline list (``/live/`` page).
-HEADLINE_LIST_MARKER_RE = re.compile(r"^(?:latest|trending|latest news|top stories)$", re.I)
+HEADLINE_LIST_MARKER_RE = re.compile(r"^(?:latest|trending|latest news)$", re.I)
 #: Mirror junk on its own line: ``Mirrored by cxmirror.example.net`` / ``Mirror of Caixin
 #: Global at cxmirror.example``. A line saying it was mirrored is not the page's text.
 MIRROR_NOTE_RE = re.compile(r"\bmirror(?:ed)?\s+(?:by|from|at|of|site)\b", re.IGNORECASE)
@@ -220,8 +221,10 @@ _STOP_WORDS = frozenset({
 # fmt: on
 #: A derived title is the lead sentence, cut at a word boundary to this many characters.
 DERIVED_TITLE_MAX_LEN = 110
+#: A line under a picture that is longer than this is running text, not its caption.
+CAPTION_UNDER_IMAGE_MAX_LEN = 120
 #: Running text ends like a sentence: ``... investors.`` / ``... told Caixin.”``
-SENTENCE_FINAL_RE = re.compile(r"[.!?][”\"’')\]]*$")
+SENTENCE_FINAL_RE = re.compile(r"[.!?…][”\"’')\]]*$")
 #: ``U.S. President``: a period after these does not end the lead sentence.
 # fmt: off
 ABBREVIATIONS = frozenset({
@@ -262,6 +265,7 @@ LYNX_REFERENCE_RE = re.compile(r"^\s*(?P<number>\d{1,5})\.\s+(?P<url>\S+)\s*$")
 LYNX_LINK_RE = re.compile(r"\[(?P<number>\d{1,5})\](?P<text>[^\[]*)")
 LYNX_MARKER_RE = re.compile(r"\[(?:\d{1,5}|IMG|INLINE)\]")
 LYNX_BULLET_RE = re.compile(r"^\s*[*+o#@-]\s+")
+MARKDOWN_MIN_SIGNS = 3
 MARKDOWN_RULE_RE = re.compile(r"(?:[-*_]\s*){3,}")
 MARKDOWN_HEADING_RE = re.compile(r"#{1,6}\s+")
 #: ``> `` quotes and ``* `` / ``- `` / ``1. `` list items.
@@ -397,7 +401,7 @@ class _Line:
         return (
             bool(only & _AFTER_IMAGE)
             and not only & (_IN_HEADING | _IN_LINK | _IN_BOLD)
-            and len(text) <= 200
+            and len(text) <= CAPTION_UNDER_IMAGE_MAX_LEN
             and SENTENCE_FINAL_RE.search(text) is None
             and not text.endswith((":", ")"))
             and not _looks_like_title(text)  # a thumbnail's headline, not its caption
@@ -551,7 +555,8 @@ def _text_lines(text: str) -> list[_Line]:
         return _lynx_lines(_unwrapped(raw[: references[0]]), references[1])
     if _is_hard_wrapped(raw):
         raw = _unwrapped(raw)
-    markdown = MARKDOWN_SNIFF_RE.search(text[:65536]) is not None
+    # several signs, not one: a plain capture may quote one "[x](https://…)"
+    markdown = len(MARKDOWN_SNIFF_RE.findall(text[:65536], 0)) >= MARKDOWN_MIN_SIGNS
     lines = []
     under_image = False
     for line_text in raw:
@@ -581,7 +586,7 @@ def _lynx_references(raw: list[str]) -> tuple[int, dict[str, str]] | None:
         match = LYNX_REFERENCE_RE.match(line)
         if match:
             found[match["number"]] = match["url"]
-        elif line.strip():
+        elif line.strip() and line.strip() not in ("Visible links:", "Hidden links:"):
             return None
     return (start, found) if found else None
 
@@ -623,7 +628,10 @@ def _is_hard_wrapped(raw: list[str]) -> bool:
     filled = [n >= width - WRAP_SLACK for n in lengths]
     carried = sum(1 for i in range(len(raw) - 1) if filled[i] and lengths[i + 1])
     written = sum(1 for n in lengths if n)
-    return written >= WRAP_MIN_LINES and carried >= 0.25 * written
+    blank = len(lengths) - written
+    # paragraphs apart by blank lines: else lines of a capture that are merely short (one
+    # paragraph per line) would be joined
+    return written >= WRAP_MIN_LINES and carried >= 0.25 * written and blank >= 0.1 * written
 
 
 def _unwrapped(raw: list[str]) -> list[str]:
@@ -1025,15 +1033,12 @@ class _Segmenter:
         first = bylines[0][0]
         prelude_end = first - 1 if (first - 1) in headline_at else first
         listed = self._headline_list(lines[:prelude_end], len(bylines))
-        headline_list = listed[0] if listed is not None and listed[1] else None
         drafts: list[_Draft] = []
         carried: list[str] = []
         for k, (start, match) in enumerate(bylines):
             end = bylines[k + 1][0] if k + 1 < len(bylines) else len(lines)
             draft = _Draft(byline=match.string, match=match, captions=carried)
             draft.headline = headline_at.get(start - 1)
-            if draft.headline is None and headline_list is not None:
-                draft.headline = headline_list[k]
             # The next brief's own headline, right above its byline, is not part of this one.
             body = lines[start + 1 : end - 1 if (end - 1) in headline_at else end]
             if draft.headline is None and body and _headline_below_byline(body[0]):
@@ -1041,8 +1046,8 @@ class _Segmenter:
             last = k + 1 == len(bylines)
             carried = self._read_brief(draft, body, last=last)
             drafts.append(draft)
-        if listed is not None and not listed[1]:
-            _align_headlines(drafts, listed[0])
+        if listed is not None:
+            _headlines_from_list(drafts, *listed)
         return self._finish(drafts)
 
     # ---- headlines -------------------------------------------------------------------------
@@ -1081,7 +1086,19 @@ class _Segmenter:
 
     def _headline_list(self, prelude: list[_Line], count: int) -> tuple[list[str], bool] | None:
         """A list of headlines above the first brief, in page order, and whether it has one
-        per brief (then the k-th headline is the k-th brief's; else see _align_headlines)."""
+        per brief (see _headlines_from_list). Links in a box headed ``Most Popular`` (and
+        the like) are other stories, never this list."""
+        boxed: set[int] = set()  # ids of the lines of such boxes
+        in_box = False
+        for line in prelude:
+            if ASIDE_RE.match(line.text):
+                in_box = True
+            elif in_box and _headline_candidate(line):
+                boxed.add(id(line))
+            else:
+                in_box = False
+        if boxed:
+            prelude = [ln for ln in prelude if id(ln) not in boxed]
         runs: list[list[_Line]] = []
         for i in range(len(prelude) - 1, -1, -1):
             if HEADLINE_LIST_MARKER_RE.match(prelude[i].text):
@@ -1121,6 +1138,7 @@ class _Segmenter:
         # Running text after the tail: the brief's if its tail resumes later (a Related line
         # in the middle of the body); else a footer's or a promo box's, and dropped.
         resumed: list[str] = []
+        guessed: list[str] = []  # captions known only by standing under a picture
 
         def keep_pending() -> None:
             for caption in pending:
@@ -1176,6 +1194,8 @@ class _Segmenter:
                     i += 1  # the repeat of the same caption
                 if caption and caption not in draft.captions:
                     (draft.captions if state == _BODY else pending).append(caption)
+                    if line.only & _AFTER_IMAGE and _caption(_Line(text)) is None:
+                        guessed.append(caption)
                 continue
             if state == _TAIL:
                 if _looks_like_body_text(text):
@@ -1188,6 +1208,10 @@ class _Segmenter:
             (draft.paragraphs if state == _BODY else resumed).append(text)
         if not draft.paragraphs:
             draft.paragraphs.extend(resumed)  # all the body came after a contact line
+        if not draft.paragraphs and guessed and guessed[0] in draft.captions:
+            # a brief is never all caption: the line under its picture was its lead
+            draft.captions.remove(guessed[0])
+            draft.paragraphs.append(guessed[0])
         if last:
             draft.captions.extend(c for c in pending if c not in draft.captions)
             pending.clear()
@@ -1245,35 +1269,56 @@ class _Segmenter:
         return ParseResult(briefs=tuple(briefs), warnings=tuple(warnings))
 
 
-def _align_headlines(drafts: list[_Draft], headlines: list[str]) -> None:
-    """Give briefs their headlines from a list that does not hold exactly one per brief (some
-    headlines are of briefs not loaded yet, a title repeats, a brief is missing): both are
-    in page order, so the best order-keeping pairing by shared words is found (dynamic
+def _headlines_from_list(drafts: list[_Draft], headlines: list[str], one_each: bool) -> None:
+    """Give briefs without a headline of their own their headlines from the page's list.
+
+    The list and the briefs are both in page order, but the list may hold headlines of
+    briefs not loaded yet, repeat a title or miss one, or be another box of links
+    altogether (Most Popular): headlines go to the briefs whose opening shares their words
+    (:func:`_aligned`). A list with one headline per brief whose every word-match is in
+    its own place gives each brief the headline in its place, matched or not.
+    """
+    pairs = _aligned(drafts, headlines)
+    if one_each and len(pairs) * 2 >= len(drafts) and all(h == d for h, d in pairs):
+        pairs = [(k, k) for k in range(len(drafts))]
+    for h, d in pairs:
+        if drafts[d].headline is None:
+            drafts[d].headline = headlines[h]
+
+
+def _aligned(drafts: list[_Draft], headlines: list[str]) -> list[tuple[int, int]]:
+    """The best order-keeping pairing of headlines with briefs by shared words (dynamic
     programming over headlines x briefs); a pair needs half the headline's words in the
-    brief's opening paragraphs."""
+    brief's opening paragraphs. Briefs with a headline of their own take no part."""
     words = [_content_words(title) for title in headlines]
     texts = [set() if d.headline else _content_words(" ".join(d.paragraphs[:2])) for d in drafts]
     rows, cols = len(headlines), len(drafts)
+
+    def pair(h: int, d: int) -> float:
+        shared = len(words[h] & texts[d])
+        share = shared / len(words[h]) if words[h] and shared >= 2 else 0.0
+        return share if share >= HEADLINE_MATCH_SHARE else 0.0
+
     score = [[0.0] * (cols + 1) for _ in range(rows + 1)]
     for h in range(rows - 1, -1, -1):
         for d in range(cols - 1, -1, -1):
-            shared = len(words[h] & texts[d])
-            pair = shared / len(words[h]) if words[h] and shared >= 2 else 0.0
             best = max(score[h + 1][d], score[h][d + 1])
-            if pair >= HEADLINE_MATCH_SHARE:
-                best = max(best, pair + score[h + 1][d + 1])
+            matched = pair(h, d)
+            if matched:
+                best = max(best, matched + score[h + 1][d + 1])
             score[h][d] = best
+    pairs = []
     h = d = 0
     while h < rows and d < cols:
-        shared = len(words[h] & texts[d])
-        pair = shared / len(words[h]) if words[h] and shared >= 2 else 0.0
-        if pair >= HEADLINE_MATCH_SHARE and score[h][d] == pair + score[h + 1][d + 1]:
-            drafts[d].headline = headlines[h]
+        matched = pair(h, d)
+        if matched and score[h][d] == matched + score[h + 1][d + 1]:
+            pairs.append((h, d))
             h, d = h + 1, d + 1
         elif score[h][d] == score[h + 1][d]:
             h += 1
         else:
             d += 1
+    return pairs
 
 
 def _content_words(text: str) -> set[str]:
@@ -1291,20 +1336,27 @@ def _content_words(text: str) -> set[str]:
 def _without_copies(drafts: list[_Draft]) -> list[_Draft]:
     """One draft per brief: a page that holds each brief twice (a phone and a desktop copy,
     one hidden by a stylesheet the parser does not read) keeps the fuller copy, in the
-    place of the first."""
+    place of the first. A copy has the same byline and the same paragraphs, or the first
+    ones of them (a shortened phone copy); two briefs by one reporter in one minute that
+    open alike (``What’s trending?``) are not copies."""
     kept: list[_Draft] = []
-    where: dict[tuple[str, str], int] = {}
+    by_byline: dict[str, list[int]] = {}
     for draft in drafts:
-        match = draft.match
-        # the byline line is normalised already; a copy may differ in case ("BY")
-        key = (match.string.casefold(), draft.paragraphs[0] if draft.paragraphs else "")
-        at = where.get(key)
-        if at is None:
-            where[key] = len(kept)
+        same_byline = by_byline.setdefault(draft.match.string.casefold(), [])
+        for at in same_byline:
+            if _is_copy(kept[at], draft):
+                if _draft_size(draft) > _draft_size(kept[at]):
+                    kept[at] = draft
+                break
+        else:
+            same_byline.append(len(kept))
             kept.append(draft)
-        elif _draft_size(draft) > _draft_size(kept[at]):
-            kept[at] = draft
     return kept
+
+
+def _is_copy(one: _Draft, other: _Draft) -> bool:
+    shorter, longer = sorted((one.paragraphs, other.paragraphs), key=len)
+    return longer[: len(shorter)] == shorter and (bool(shorter) or not longer)
 
 
 def _draft_size(draft: _Draft) -> int:
