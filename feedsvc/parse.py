@@ -380,6 +380,9 @@ class _Line:
     links: list[tuple[str, str]] = field(default_factory=list)  # (href as written, link text)
     emails: list[str] = field(default_factory=list)
     only: int = 0  # context bits that held ALL of the line's text (e.g. _IN_HEADING)
+    #: The element holding the line's block (a brief's card, say), as a serial number of the
+    #: walk; -1 where the page gave no structure (text captures).
+    container: int = -1
 
     @property
     def is_heading(self) -> bool:
@@ -700,7 +703,12 @@ _CONTROL_TO_SPACE = bytes(
 
 
 # What the walk does at each tag, looked up once per tag (bits), with its context bits.
-_DROP, _BREAK, _IMAGE, _CAPTION_TAG, _BASE, _ANCHOR = 1, 2, 4, 8, 16, 32
+_DROP, _BREAK, _IMAGE, _CAPTION_TAG, _BASE, _ANCHOR, _BLOCK, _LEAF = 1, 2, 4, 8, 16, 32, 64, 128
+#: Blocks that hold a line of text, not other blocks: their parent is the line's container.
+LEAF_BLOCK_TAGS = frozenset({
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "td", "th", "figcaption",
+    "caption", "pre", "address", "summary", "legend",
+})  # fmt: skip
 _PLAIN_TAG = (0, 0)
 _TAG_KINDS: dict[str, tuple[int, int]] = {}
 for _tag in DROP_TAGS | _BREAK_TAGS | IMAGE_TAGS | _TAG_CONTEXTS.keys() | {"base", "a"}:
@@ -710,7 +718,9 @@ for _tag in DROP_TAGS | _BREAK_TAGS | IMAGE_TAGS | _TAG_CONTEXTS.keys() | {"base
         | (_IMAGE if _tag in IMAGE_TAGS else 0)
         | (_CAPTION_TAG if _tag == "figcaption" else 0)
         | (_BASE if _tag == "base" else 0)
-        | (_ANCHOR if _tag == "a" else 0),
+        | (_ANCHOR if _tag == "a" else 0)
+        | (_BLOCK if _tag in BLOCK_TAGS else 0)
+        | (_LEAF if _tag in LEAF_BLOCK_TAGS else 0),
         _TAG_CONTEXTS.get(_tag, 0),
     )
 del _tag
@@ -728,6 +738,8 @@ class _LineTarget:
 
     __slots__ = (
         "base_href",
+        "blocks",
+        "container",
         "contexts",
         "counter",
         "dropping",
@@ -766,6 +778,10 @@ class _LineTarget:
         self.counter = 0
         self.dropping = 0  # depth inside an invisible element (script, hidden, ...)
         self.base_href: str | None = None  # <base href>: what relative links resolve against
+        # The open block elements (serial, is a leaf block), and the container of the line
+        # being built (see _Line.container).
+        self.blocks: list[tuple[int, bool]] = []
+        self.container = -1
         # Where the last picture stands (see _NO_IMAGE): a short line right under a picture,
         # with a line break between them and no caption markup, is its caption.
         self.image = _NO_IMAGE
@@ -824,7 +840,10 @@ class _LineTarget:
                     opened = True
                     contexts |= _IN_LINK
         self.contexts = contexts
-        self.stack.append((before, opened))
+        if kind & _BLOCK:
+            self.counter += 1
+            self.blocks.append((self.counter, bool(kind & _LEAF)))
+        self.stack.append((before, opened, bool(kind & _BLOCK)))
 
     def end(self, tag: str) -> None:
         if self.dropping:
@@ -832,7 +851,9 @@ class _LineTarget:
             return
         if not self.stack:
             return
-        self.contexts, opened = self.stack.pop()
+        self.contexts, opened, block = self.stack.pop()
+        if block and self.blocks:
+            self.blocks.pop()
         if opened:
             links = self.open_links
             links.pop()
@@ -852,6 +873,11 @@ class _LineTarget:
                 self.parts.append(text)  # kept: the space between two inline elements
             return  # else indentation before a line's first word
         self.parts.append(text)
+        if not self.has_text:
+            blocks = self.blocks
+            if blocks:
+                leaf = blocks[-1][1] and len(blocks) > 1
+                self.container = blocks[-2][0] if leaf else blocks[-1][0]
         self.has_text = True
         if self.image == _IMAGE_SEEN:
             self.image = _NO_IMAGE  # text beside the picture, in its line: not a caption
@@ -868,6 +894,9 @@ class _LineTarget:
         self.parts.append(text)
         if text.isspace():
             return  # kept: the space between two inline elements separates words
+        if not self.has_text and self.blocks:
+            leaf = self.blocks[-1][1] and len(self.blocks) > 1
+            self.container = self.blocks[-2][0] if leaf else self.blocks[-1][0]
         self.has_text = True
         self.held |= contexts
         self.missed |= ~contexts & _ALL_CONTEXTS
@@ -892,7 +921,7 @@ class _LineTarget:
             if self.image == _IMAGE_ABOVE:
                 only |= _AFTER_IMAGE
             self.image = _NO_IMAGE
-            self.lines.append(_Line(text, links, self.emails, only))
+            self.lines.append(_Line(text, links, self.emails, only, self.container))
             self.emails = []
         elif self.emails and self.lines:
             # An e-mail link with no text (the capture's dangling "(") belongs to the line
@@ -1020,6 +1049,7 @@ class _Segmenter:
         self.lines = _join_split_bylines(lines)
         self.page_url = page_url
         self.zone = zone
+        self.cards = False
 
     def run(self) -> ParseResult:
         lines = self.lines
@@ -1029,6 +1059,12 @@ class _Segmenter:
                 "no briefs found: the page has no byline lines "
                 "(AUTHORS / Mon DD, YYYY HH:MM AM / SECTION)"
             )
+        # Cards: each brief in an element of its own (no two bylines share a container), so
+        # a line's container tells which brief it belongs to.
+        containers = [lines[i].container for i, _ in bylines]
+        self.cards = (
+            len(containers) > 1 and -1 not in containers and len(set(containers)) == len(containers)
+        )
         headline_at = self._own_headlines([i for i, _ in bylines])
         first = bylines[0][0]
         prelude_end = first - 1 if (first - 1) in headline_at else first
@@ -1139,6 +1175,7 @@ class _Segmenter:
         # in the middle of the body); else a footer's or a promo box's, and dropped.
         resumed: list[str] = []
         guessed: list[str] = []  # captions known only by standing under a picture
+        body_container = -1  # where the first paragraph sits (see _Line.container)
 
         def keep_pending() -> None:
             for caption in pending:
@@ -1198,14 +1235,25 @@ class _Segmenter:
                         guessed.append(caption)
                 continue
             if state == _TAIL:
-                if _looks_like_body_text(text):
-                    resumed.append(text)
-                    state = _RESUMED
+                if _looks_like_body_text(text) or SUBHEADING_RE.match(text):
+                    if self.cards and line.container == body_container != -1:
+                        # in the card of the brief's body, after its Related line: body
+                        keep_pending()
+                        draft.paragraphs.append(text)
+                        state = _BODY
+                    else:
+                        resumed.append(text)
+                        state = _RESUMED
                 elif (line.links and self._first_url(line)) or _looks_like_title(text):
                     keep_pending()
                     draft.related.append(RelatedLink(text, self._first_url(line)))
                 continue
-            (draft.paragraphs if state == _BODY else resumed).append(text)
+            if state == _BODY:
+                if not draft.paragraphs:
+                    body_container = line.container
+                draft.paragraphs.append(text)
+            else:
+                resumed.append(text)
         if not draft.paragraphs:
             draft.paragraphs.extend(resumed)  # all the body came after a contact line
         if not draft.paragraphs and guessed and guessed[0] in draft.captions:

@@ -1072,3 +1072,105 @@ def test_a_lynx_dump_gives_links_from_its_references() -> None:
             "BOE Seals $1.1 Billion Deal", "https://www.caixinglobal.com/2020-12-01/boe.html"
         ),
     )
+
+
+# ---- third red-team round: what must not be over-read ---------------------------------------
+
+MORE = "The plant will start production next year, the company said in a statement."
+
+
+def card(byline: str, *blocks: str) -> str:
+    return f"<div class='entry'><p>{byline}</p>{''.join(blocks)}</div>"
+
+
+def test_in_card_layouts_body_after_a_mid_body_related_line_is_kept_without_a_contact() -> None:
+    page = page_of(
+        "<main>",
+        card(BYLINE_1, f"<p>{LEAD}</p>", "<p>Related: <a href='/r'>BOE Seals Deal</a></p>",
+             f"<p>{MORE}</p>"),
+        card(BYLINE_2, f"<p>{LEAD_2}</p>", "<p>Contact reporter Ding Yi (</p>"),
+        "</main><footer><p>Caixin Global is the English-language service of Caixin Media.</p>",
+        "<p>We use cookies to give you the best experience on our website, as described.</p>",
+        "</footer>",
+    )  # fmt: skip
+    briefs = parse_page(page, page_url=PAGE_URL).briefs
+    assert [b.paragraphs for b in briefs] == [(LEAD, MORE), (LEAD_2,)]
+
+
+def test_a_list_of_one_headline_per_brief_that_is_shifted_gives_no_wrong_headline() -> None:
+    headlines = ["Xiaomi Unveils a Folding Phone", "BOE Technology Plans to Raise Money"]
+    page = page_of(
+        "<h4>LATEST</h4><ul>",
+        *(f"<li><a href='/{n}'>{title}</a></li>" for n, title in enumerate(headlines)),
+        "</ul>",
+        f"<p>{BYLINE_1}</p><p>{LEAD}</p><p>{BYLINE_2}</p><p>{LEAD_2}</p>",
+    )
+    briefs = parse_page(page, page_url=PAGE_URL).briefs
+    assert [(b.title_source, b.title) for b in briefs] == [
+        ("headline", headlines[1]),
+        (
+            "derived",
+            "Apple supplier Foxconn has reportedly obtained a license to build a laptop plant",
+        ),
+    ]
+
+
+def test_a_most_popular_box_above_the_briefs_is_not_their_headline_list() -> None:
+    page = page_of(
+        "<h4>Most Popular</h4><ul><li><a href='/1'>BOE Technology Plans to Raise Money</a></li>",
+        "<li><a href='/2'>Foxconn Obtains License for Laptop Plant</a></li></ul>",
+        f"<p>{BYLINE_1}</p><p>{LEAD}</p><p>{BYLINE_2}</p><p>{LEAD_2}</p>",
+    )
+    briefs = parse_page(page, page_url=PAGE_URL).briefs
+    assert [b.title_source for b in briefs] == ["derived", "derived"]
+
+
+def test_two_briefs_with_one_byline_and_one_opening_are_not_copies() -> None:
+    trending = "Ke Dawei / Aug 08, 2019 04:00 PM / Trending Stories"
+    page = page_of(
+        f"<p>{trending}</p><p>What’s trending?</p><p>{LEAD}</p>",
+        f"<p>{trending}</p><p>What’s trending?</p><p>{LEAD_2}</p>",
+    )
+    briefs = parse_page(page, page_url=PAGE_URL).briefs
+    assert [b.paragraphs[1] for b in briefs] == [LEAD, LEAD_2]
+
+
+def test_an_author_block_with_an_ampersand_gives_both_authors() -> None:
+    page = page_of(
+        "<div>Han Wei &amp; Bob Simison</div>",
+        "<div>Jan 19, 2021 06:27 PM / Business &amp; Tech</div>",
+        f"<p>{LEAD}</p>",
+    )
+    assert parse_page(page, page_url=PAGE_URL).briefs[0].authors == ("Han Wei", "Bob Simison")
+
+
+def test_a_section_may_hold_digits() -> None:
+    text = f"Ding Yi / Jan 19, 2021 06:27 PM / Covid-19\n{LEAD}"
+    assert parse_page(text, page_url=PAGE_URL).briefs[0].section == "Covid-19"
+
+
+def test_one_quoted_markdown_link_does_not_make_a_capture_markdown() -> None:
+    quoted = "The company posted [the list](https://github.com/x/y) of affected models on Monday."
+    text = "\n\n".join([BYLINE_1, LEAD, quoted, "- Bullet-like line that is body text"])
+    paragraphs = parse_page(text, page_url=PAGE_URL).briefs[0].paragraphs
+    assert paragraphs == (LEAD, quoted, "- Bullet-like line that is body text")
+
+
+def test_a_capture_of_short_lines_without_blank_lines_is_not_unwrapped() -> None:
+    body = [f"Short paragraph number {n} of the brief, which ends here." for n in range(14)]
+    text = "\n".join([BYLINE_1, *body, "Contact reporter Ding Yi ("])
+    brief = parse_page(text, page_url=PAGE_URL).briefs[0]
+    assert brief.paragraphs == tuple(body)
+    assert [c.name for c in brief.contacts] == ["Ding Yi"]
+
+
+def test_a_lynx_dump_with_hidden_links_still_reads_its_references() -> None:
+    dump = (
+        LYNX_DUMP.replace("   1. https://www.caixinglobal.com/\n", "").replace(
+            "References\n\n",
+            "References\n\n   Visible links:\n   1. https://www.caixinglobal.com/\n",
+        )
+        + "\n   Hidden links:\n   4. https://www.caixinglobal.com/hidden\n"
+    )
+    (brief,) = parse_page(dump, page_url=PAGE_URL).briefs
+    assert brief.related[0].url == "https://www.caixinglobal.com/2020-12-01/boe.html"
