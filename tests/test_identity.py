@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
@@ -313,3 +314,25 @@ def test_similarity_ignores_typography() -> None:
 def test_similarity_of_empty_bodies() -> None:
     assert similarity(brief(), brief()) == 1.0
     assert similarity(brief(), brief(BOE)) == 0.0
+
+
+# --- the same brief in every markup -------------------------------------------------------------
+
+MARKUPS = Path(__file__).parent / "fixtures" / "markups"
+
+
+def _seed_markups() -> list[dict[str, object]]:
+    manifest = json.loads((MARKUPS / "manifest.json").read_text("utf-8"))
+    return [case for case in manifest if isinstance(case.get("seed_briefs"), list)]
+
+
+@pytest.mark.parametrize("case", _seed_markups(), ids=lambda case: str(case["id"]))
+def test_a_brief_gets_the_same_id_from_every_markup_of_the_page(case: dict[str, object]) -> None:
+    """What a redesign of the page must not change: the id each brief is first archived with."""
+    from feedsvc.parse import parse_page
+
+    seed = parse_page(SEED_TXT.read_bytes(), page_url=str(case["page_url"])).briefs
+    page = parse_page((MARKUPS / str(case["file"])).read_bytes(), page_url=str(case["page_url"]))
+    indices = case["seed_briefs"]
+    assert isinstance(indices, list)
+    assert [mint_id(b) for b in page.briefs] == [mint_id(seed[i]) for i in indices]

@@ -1,14 +1,17 @@
-"""The seed page (and two sibling pages) in thirty markups the parser must cope with.
+"""The seed page (and sibling pages) in seventy-odd markups the parser must cope with.
 
 The pages and ``manifest.json`` in ``fixtures/markups/`` are written by
 ``fixtures/make_markups.py``. For pages made from the seed capture the manifest names the seed
 briefs the page holds and whether its markup carries headlines, link URLs and e-mail
-addresses; what those briefs hold comes from ``seed_expected.py`` and the seed text. For the
-sibling pages the manifest holds the expected briefs themselves.
+addresses; what those briefs hold comes from ``seed_expected.py`` and the seed text, except
+for what the manifest's ``overrides`` give per brief (a /live/ page's sections, a headline a
+list gives or ``null`` for a derived title, a paragraph the page changes). For the sibling
+pages the manifest holds the expected briefs themselves.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib.util
 import json
@@ -69,6 +72,11 @@ def seed_paragraphs() -> list[tuple[str, ...]]:
 SEED_PARAGRAPHS = seed_paragraphs()
 
 
+def frozen(value: Any) -> Any:
+    """JSON lists as the tuples a Want holds."""
+    return tuple(frozen(v) for v in value) if isinstance(value, list) else value
+
+
 def wanted(case: dict[str, Any]) -> list[Want]:
     if "briefs" in case:  # a sibling page: the manifest holds its briefs
         return [
@@ -107,6 +115,8 @@ def wanted(case: dict[str, Any]) -> list[Want]:
                 full_story_url=FULL_STORY_URLS.get(i) if urls else None,
             )
         )
+        over = case.get("overrides", {}).get(str(i), {})
+        out[-1] = dataclasses.replace(out[-1], **{k: frozen(v) for k, v in over.items()})
     return out
 
 
@@ -143,7 +153,7 @@ def test_manifest_lists_every_markup_page() -> None:
     on_disk = {p.name for p in MARKUPS.iterdir()} - {"manifest.json"}
     assert on_disk == {case["file"] for case in CASES}
     ids = [case["id"] for case in CASES]
-    assert len(ids) == len(set(ids)) == 30
+    assert len(ids) == len(set(ids)) == 74
 
 
 def test_markup_pages_are_what_make_markups_writes(monkeypatch: pytest.MonkeyPatch) -> None:
