@@ -336,8 +336,6 @@ _INVISIBLE_CHARS = (
     "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 )
 _INVISIBLE_RE = re.compile(f"[{_INVISIBLE_CHARS}]")
-#: Control characters lxml refuses (NUL and friends) become spaces.
-_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 #: WHATWG maps these labels to supersets; decoding with the superset loses nothing.
 _CHARSET_ALIASES = {
     "gb2312": "gb18030",
