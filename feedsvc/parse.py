@@ -336,6 +336,12 @@ _INVISIBLE_CHARS = (
     "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 )
 _INVISIBLE_RE = re.compile(f"[{_INVISIBLE_CHARS}]")
+#: Those characters written as HTML entities (``&shy;`` ``&#8203;`` ``&#x200B;`` ``&lrm;``).
+INVISIBLE_ENTITY_RE = re.compile(
+    r"&(?:shy|zwj|zwnj|lrm|rlm|ZeroWidthSpace|NoBreak|alm);?"
+    r"|&#(?:0*(?:173|1564|65279|820[3-7]|823[4-8]|8288|829[4-7])"
+    r"|[xX]0*(?:ad|AD|61[cC]|200[b-fB-F]|202[a-eA-E]|2060|206[6-9]|[fF][eE][fF][fF]));?"
+)
 #: WHATWG maps these labels to supersets; decoding with the superset loses nothing.
 _CHARSET_ALIASES = {
     "gb2312": "gb18030",
@@ -746,6 +752,7 @@ class _LineTarget:
         "held",
         "href",
         "image",
+        "invisible_entities",
         "last_link",
         "line_links",
         "lines",
@@ -756,7 +763,10 @@ class _LineTarget:
         "stack",
     )
 
-    def __init__(self) -> None:
+    def __init__(self, *, invisible_entities: bool = True) -> None:
+        # Whether the page writes invisible characters as entities (&shy; &#8203; ...): the
+        # raw ones were removed from the page before; without entities, no line has any.
+        self.invisible_entities = invisible_entities
         self.lines: list[_Line] = []
         # The line being built: text chunks, links (href, text chunks), e-mails, and the
         # context bits that held some (``held``) and that missed some (``missed``) of its text.
@@ -909,12 +919,14 @@ class _LineTarget:
         if self.has_text:
             parts = self.parts
             text = parts[0] if len(parts) == 1 else "".join(parts)
-            if not text.isascii():
-                # written as entities (&shy; &#8203; &lrm;), they were not in the page's text
+            if self.invisible_entities and not text.isascii():
                 text = _INVISIBLE_RE.sub("", text)
             text = " ".join(text.split())
         if text:
-            links = [(h, _normalise(_INVISIBLE_RE.sub("", "".join(c)))) for h, c in self.line_links]
+            links = [(h, "".join(c)) for h, c in self.line_links]
+            if self.invisible_entities:
+                links = [(h, _INVISIBLE_RE.sub("", label)) for h, label in links]
+            links = [(h, " ".join(label.split())) for h, label in links]
             only = self.held & ~self.missed
             if self.image == _IMAGE_ABOVE:
                 only |= _AFTER_IMAGE
@@ -941,7 +953,7 @@ class _LineTarget:
 def _html_lines(text: str) -> tuple[list[_Line], str | None]:
     """The page's visible lines, and its ``<base href>`` if it has one."""
     data = XML_DECLARATION_RE.sub("", text, count=1).encode("utf-8", errors="replace")
-    target = _LineTarget()
+    target = _LineTarget(invisible_entities=INVISIBLE_ENTITY_RE.search(text) is not None)
     parser = etree.HTMLParser(target=target, encoding="utf-8", no_network=True)
     try:
         lines: list[_Line] = etree.fromstring(data.translate(_CONTROL_TO_SPACE), parser)
