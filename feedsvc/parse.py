@@ -801,7 +801,15 @@ class _LineTarget:
         if self.dropping:
             self.dropping += 1
             return
-        if kind & _DROP or (attrib and _hidden(attrib)):
+        class_bits = 0
+        if attrib:
+            classes = attrib.get("class")
+            if classes:
+                class_bits = _class_bits(classes)
+            if class_bits & _HIDDEN_CLASS or _hidden(attrib):
+                self.dropping = 1
+                return
+        if kind & _DROP:
             self.dropping = 1
             return
         if kind & _BREAK:
@@ -817,10 +825,9 @@ class _LineTarget:
         contexts = before | tag_contexts
         opened = False
         if attrib:
-            classes = attrib.get("class")
-            if (classes and _headline_class(classes)) or attrib.get("role") == "heading":
+            if class_bits & _HEADLINE_CLASS or attrib.get("role") == "heading":
                 contexts |= _IN_HEADING
-            if classes and _caption_class(classes):
+            if class_bits & _CAPTION_CLASS:
                 contexts |= _IN_CAPTION
                 self.image = _NO_IMAGE  # the picture has caption markup, even if empty
             cfemail = attrib.get("data-cfemail")
@@ -974,31 +981,31 @@ def _base_url(page_url: str, base_href: str | None) -> str:
     return base if base.lower().startswith(("http://", "https://")) else page_url
 
 
-@lru_cache(maxsize=1024)
-def _headline_class(classes: str) -> bool:
-    # Cached: a page repeats the same few class attributes on every brief.
-    return any(HEADLINE_CLASS_RE.search(c) for c in classes.split())
+_HIDDEN_CLASS, _HEADLINE_CLASS, _CAPTION_CLASS = 1, 2, 4
 
 
 @lru_cache(maxsize=1024)
-def _caption_class(classes: str) -> bool:
-    return any(CAPTION_CLASS_RE.search(c) for c in classes.split())
-
-
-@lru_cache(maxsize=1024)
-def _hidden_class(classes: str) -> bool:
-    tokens = classes.lower().split()
-    if HIDDEN_CLASSES.isdisjoint(tokens):
-        return False
+def _class_bits(classes: str) -> int:
+    """What a class attribute says: hidden, a headline, a caption (bits above). Cached: a
+    page repeats the same few class attributes on every brief."""
+    tokens = classes.split()
+    bits = 0
+    lowered = [token.lower() for token in tokens]
     # "d-none d-md-block": hidden on phones only, shown on a desktop (what a capture shows)
-    return not any(RESPONSIVE_SHOW_CLASS_RE.fullmatch(token) for token in tokens)
+    if not HIDDEN_CLASSES.isdisjoint(lowered) and not any(
+        RESPONSIVE_SHOW_CLASS_RE.fullmatch(token) for token in lowered
+    ):
+        bits |= _HIDDEN_CLASS
+    if any(HEADLINE_CLASS_RE.search(token) for token in tokens):
+        bits |= _HEADLINE_CLASS
+    if any(CAPTION_CLASS_RE.search(token) for token in tokens):
+        bits |= _CAPTION_CLASS
+    return bits
 
 
 def _hidden(attrib: dict[str, str]) -> bool:
+    """The ``hidden`` attribute or an inline style that hides (classes: _class_bits)."""
     if "hidden" in attrib:
-        return True
-    classes = attrib.get("class")
-    if classes and _hidden_class(classes):
         return True
     style = attrib.get("style")
     if not style:
@@ -1297,7 +1304,7 @@ class _Segmenter:
                 )
                 continue
             authors = _authors(match.group("authors"))
-            section = SECTION_WIDGET_TAIL_RE.sub("", _normalise(match.group("section")))
+            section = _section(match.group("section"))
             title_source: TitleSource = "headline"
             title = draft.headline
             if not title:
@@ -1615,9 +1622,11 @@ def _is_widget(text: str) -> bool:
 def _caption(line: _Line) -> str | None:
     """The caption text if the line is an image caption, "" for a blank one, else None."""
     text = line.text
-    colon = text.rfind(":", 0, SHORT_LINE_MAX_LEN)
+    if len(text) > SHORT_LINE_MAX_LEN:  # the usual case, a paragraph: the cheap test first
+        return text if line.only & _IN_CAPTION else None
+    colon = text.rfind(":")
     word = CAPTION_CREDIT_WORD_RE.search(text, max(0, colon - 40), colon) if colon > 0 else None
-    if word is None or len(text) > SHORT_LINE_MAX_LEN:
+    if word is None:
         return text if line.is_caption_markup else None
     credit = text[colon + 1 :].strip()
     if not CAPTION_CREDIT_RE.match(credit):
@@ -1660,11 +1669,17 @@ def _looks_like_sentence(text: str) -> bool:
     return len(text) > 200 or (text.endswith((".", "…")) and not _looks_like_title(text))
 
 
-def _contacts(line: _Line) -> list[Contact]:
+def _contacts(line: _Line) -> tuple[Contact, ...]:
     """``Contact reporter A ( and editor B (`` -> two contacts; e-mails from the text or
     from the line's mailto/Cloudflare links, in order."""
-    body = line.text.split(None, 1)[1] if " " in line.text else ""
-    pool = list(line.emails)
+    return _contacts_of(line.text, tuple(line.emails))
+
+
+@lru_cache(maxsize=1024)
+def _contacts_of(text: str, emails: tuple[str, ...]) -> tuple[Contact, ...]:
+    # Cached: a page repeats its few contact lines ("Contact reporter Ding Yi (") many times.
+    body = text.split(None, 1)[1] if " " in text else ""
+    pool = list(emails)
     parsed: list[tuple[ContactRole, str, str | None]] = []
     for part in CONTACT_SPLIT_RE.split(body):
         match = CONTACT_PART_RE.match(part.strip())
@@ -1685,9 +1700,15 @@ def _contacts(line: _Line) -> list[Contact]:
         if email is None and pool:
             email = pool.pop(0)
         contacts.append(Contact(role=role, name=name, email=email))
-    return contacts
+    return tuple(contacts)
 
 
+@lru_cache(maxsize=1024)
+def _section(raw: str) -> str:
+    return SECTION_WIDGET_TAIL_RE.sub("", _normalise(raw))
+
+
+@lru_cache(maxsize=4096)  # a page names the same few reporters in brief after brief
 def _authors(raw: str) -> tuple[str, ...]:
     raw = _normalise(raw)
     if raw[:3].lower() == "by ":
