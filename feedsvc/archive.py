@@ -904,56 +904,26 @@ class Archive:
     def set_classification(
         self, entry_id: str, topics: Sequence[Topic], feeds: Sequence[FeedSpec]
     ) -> set[str]:
-        """Store the entry's topics and the feeds it belongs to.
-
-        Returns the keys of the feeds the entry joined or left. Those are marked dirty, and
-        so are the entry's feeds when its topics changed and a feed whose spec changed.
-        """
-        with self.transaction():
-            row = self._conn.execute(
-                "SELECT topics, published_at, updated_us FROM entries WHERE id = ?", (entry_id,)
-            ).fetchone()
-            if row is None:
-                raise ArchiveError(f"archive {self.path}: no entry {entry_id}")
-            old_topics, published, updated_us = row
-            specs_changed = self._upsert_specs(feeds, registered=False)
-            before = set(self._feeds_of(entry_id))
-            after = {spec.key for spec in feeds}
-            for key in sorted(before - after):
-                self._conn.execute(
-                    "DELETE FROM entry_feeds WHERE feed_key = ? AND entry_id = ?", (key, entry_id)
-                )
-            self._conn.executemany(
-                """INSERT INTO entry_feeds (feed_key, entry_id, published_at, updated_us)
-                   VALUES (?, ?, ?, ?)""",
-                [(key, entry_id, published, updated_us) for key in sorted(after - before)],
-            )
-            changed = before ^ after
-            dirty = changed | specs_changed
-            new_topics = _topics_to_json(topics)
-            if new_topics != old_topics:
-                self._conn.execute(
-                    "UPDATE entries SET topics = ? WHERE id = ?", (new_topics, entry_id)
-                )
-                dirty |= after | before
-            self._mark_dirty(dirty)
-        return changed
+        """Store the entry's topics and the feeds it belongs to (see :meth:`reclassify`)."""
+        return self.reclassify([(entry_id, topics, feeds)])
 
     @_translated
     def reclassify(
         self,
-        classified: Iterable[tuple[Entry, Sequence[Topic], Sequence[FeedSpec]]],
+        classified: Iterable[tuple[str, Sequence[Topic], Sequence[FeedSpec]]],
         *,
         batch_size: int = 500,
     ) -> set[str]:
-        """:meth:`set_classification` for many entries, ``batch_size`` at a time: one query
-        for a batch's memberships, one statement per kind of change, each feed's spec
-        written once. For a config change, which touches every entry and most of which
-        changes nothing. Returns the keys of every feed that gained or lost an entry, or
-        whose entries' topics changed (they are marked dirty).
+        """Store each entry's topics and the feeds it belongs to, ``batch_size`` entries at
+        a time: one query for a batch's memberships, one statement per kind of change, each
+        feed's spec written once (a config change touches every entry; most change nothing).
+
+        Returns the keys of the feeds an entry joined or left. Those are marked dirty, and
+        so are an entry's feeds when its topics changed and a feed whose spec changed.
         """
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        changed: set[str] = set()
         dirty: set[str] = set()
         specs: dict[str, FeedSpec] = {}
         with self.transaction():
@@ -965,14 +935,16 @@ class Archive:
                         if specs.get(spec.key) != spec:
                             new_specs[spec.key] = specs[spec.key] = spec
                 dirty |= self._upsert_specs(new_specs.values(), registered=False)
-                dirty |= self._reclassify_batch(batch)
-            self._mark_dirty(dirty)
-        return dirty
+                changed |= self._reclassify_batch(batch, dirty)
+            self._mark_dirty(dirty | changed)
+        return changed
 
     def _reclassify_batch(
-        self, batch: Sequence[tuple[Entry, Sequence[Topic], Sequence[FeedSpec]]]
+        self, batch: Sequence[tuple[str, Sequence[Topic], Sequence[FeedSpec]]], dirty: set[str]
     ) -> set[str]:
-        ids = [entry.id for entry, _, _ in batch]
+        """Write a batch's changes; add to ``dirty`` the feeds of entries whose topics
+        changed; return the feeds an entry joined or left."""
+        ids = [entry_id for entry_id, _, _ in batch]
         marks = ",".join("?" * len(ids))
         rows = self._conn.execute(
             f"SELECT id, topics, published_at, updated_us FROM entries WHERE id IN ({marks})", ids
@@ -983,22 +955,22 @@ class Archive:
             f"SELECT entry_id, feed_key FROM entry_feeds WHERE entry_id IN ({marks})", ids
         ):
             before[entry_id].add(feed_key)
-        dirty: set[str] = set()
+        changed: set[str] = set()
         removals: list[tuple[str, str]] = []
         additions: list[tuple[str, str, int, int]] = []
         topic_updates: list[tuple[str, str]] = []
-        for entry, topics, feeds in batch:
-            if entry.id not in stored:
-                raise ArchiveError(f"archive {self.path}: no entry {entry.id}")
-            old_topics, published, updated_us = stored[entry.id]
-            had = before[entry.id]
+        for entry_id, topics, feeds in batch:
+            if entry_id not in stored:
+                raise ArchiveError(f"archive {self.path}: no entry {entry_id}")
+            old_topics, published, updated_us = stored[entry_id]
+            had = before[entry_id]
             has = {spec.key for spec in feeds}
-            removals += [(key, entry.id) for key in sorted(had - has)]
-            additions += [(key, entry.id, published, updated_us) for key in sorted(has - had)]
-            dirty |= had ^ has
+            removals += [(key, entry_id) for key in sorted(had - has)]
+            additions += [(key, entry_id, published, updated_us) for key in sorted(has - had)]
+            changed |= had ^ has
             new_topics = _topics_to_json(topics)
             if new_topics != old_topics:
-                topic_updates.append((new_topics, entry.id))
+                topic_updates.append((new_topics, entry_id))
                 dirty |= had | has
         self._conn.executemany(
             "DELETE FROM entry_feeds WHERE feed_key = ? AND entry_id = ?", removals
@@ -1009,7 +981,7 @@ class Archive:
             additions,
         )
         self._conn.executemany("UPDATE entries SET topics = ? WHERE id = ?", topic_updates)
-        return dirty
+        return changed
 
     def _upsert_specs(self, specs: Iterable[FeedSpec], *, registered: bool) -> set[str]:
         changed: set[str] = set()

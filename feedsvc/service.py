@@ -216,7 +216,7 @@ def _ingest_page(
         # the archive marks the feeds whose files this changes: those an entry joins or
         # leaves here, and (in record) every feed of an edited entry
         archive.reclassify(
-            (entry, topics, classifier.feeds_for(entry.brief, topics))
+            (entry.id, topics, classifier.feeds_for(entry.brief, topics))
             for entry in recorded.entries
             if entry.id in touched
             for topics in (classifier.topics_for(entry.brief),)
@@ -305,7 +305,7 @@ def _apply_settings_changes(archive: Archive, settings: Settings, classifier: Cl
             configured = classifier.configured_feeds()
             archive.register_feeds(configured)
             archive.reclassify(
-                (entry, topics, classifier.feeds_for(entry.brief, topics))
+                (entry.id, topics, classifier.feeds_for(entry.brief, topics))
                 for entry in archive.iter_entries()
                 for topics in (classifier.topics_for(entry.brief),)
             )
