@@ -353,6 +353,7 @@ class _Item:
     categories: tuple[tuple[str, str], ...]  # (slug, label)
     summary: str
     content_html: str
+    derived_title: bool = False  # made from the lead: the page shows the lead's rest only
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -384,6 +385,7 @@ def _build_item(entry: Entry, site_title: str, page_url: str) -> _Item:
     paragraphs = _paragraphs(entry)
     summary = _lead(paragraphs)
     title = clean_line(entry.brief.title) or _shorten(summary, 80) or "Untitled brief"
+    derived = entry.brief.title_source == "derived" or not clean_line(entry.brief.title)
     emails: dict[str, str] = {}
     for contact in entry.brief.contacts:
         email = _email(contact.email)
@@ -413,6 +415,7 @@ def _build_item(entry: Entry, site_title: str, page_url: str) -> _Item:
         categories=_categories(entry),
         summary=summary,
         content_html=_CLEANER.clean(_content_fragment(entry, paragraphs)),
+        derived_title=derived,
     )
 
 
@@ -773,10 +776,22 @@ def _article(item: _Item) -> bytes:
         f"<h2>{_link(item.link, item.title)}</h2>",
         f'<p class="meta">{meta}</p>',
     ]
-    if item.summary:
-        lines.append(f"<p>{_esc(item.summary)}</p>")
+    summary = _lead_after_title(item) if item.derived_title else item.summary
+    if summary:
+        lines.append(f"<p>{_esc(summary)}</p>")
     lines.append("</article>")
     return "\n".join(lines).encode("utf-8")
+
+
+def _lead_after_title(item: _Item) -> str:
+    """What the lead says after a title made from its start (``…($3 billion) by selling
+    shares.``), so the page does not say it twice; the whole lead if the title is not its
+    start."""
+    stem = item.title.removesuffix("…").rstrip()
+    if not stem or not item.summary.startswith(stem):
+        return item.summary
+    rest = item.summary[len(stem) :].strip()
+    return f"…{rest}" if rest else ""
 
 
 def _feed_page(spec: FeedSpec, parts: Sequence[_Parts], site: Site) -> bytes:

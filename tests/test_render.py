@@ -834,6 +834,17 @@ def test_feed_page_lists_the_entries() -> None:
     assert first.findall("p")[1].text.startswith("Chinese display panel maker BOE")
 
 
+def test_feed_page_does_not_repeat_a_title_made_from_the_lead() -> None:
+    title = "Chinese display panel maker BOE Technology has announced plans to raise as much…"
+    entry = make_entry(title=title)
+    page = lxml_html.fromstring(render_feed(EV, [entry], SITE)["index.html"])
+    (article,) = page.findall(".//article")
+    assert article.xpath("string(h2)") == title
+    assert article.findall("p")[1].text == (
+        "…as 20 billion yuan ($3 billion) by selling shares to a group of investors."
+    )
+
+
 def test_feed_page_of_an_empty_feed_says_so() -> None:
     page = render_feed(EV, [], SITE, empty_updated=at(18, 6, 0))["index.html"]
     check_html5(page)
