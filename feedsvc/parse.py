@@ -58,6 +58,16 @@ BYLINE_DATE_RE = re.compile(
 SPLIT_BYLINE_AUTHORS_RE = re.compile(
     r"^(?:[Bb]y\s+)?[A-Z][\w’'.-]*(?:(?:\s+|,\s*|\s+and\s+|\s*&\s*)[A-Z][\w’'.-]*){0,11}$"
 )
+#: ``FINANCE`` / ``SOCIETY & CULTURE`` / ``LATEST``: words of the upper-case labels between
+#: briefs, which are never the author part of a split byline (``DING YI`` may be).
+SECTION_LABEL_WORDS = frozenset({
+    "BUSINESS", "TECH", "WORLD", "ECONOMY", "FINANCE", "SOCIETY", "CULTURE", "POLITICS", "LAW",
+    "TRENDING", "STORIES", "LATEST", "LIVE", "MORE", "NEWS", "CHINA", "OPINION", "ABOUT", "US",
+    "HOME", "VIDEO", "CX", "TOP",
+})  # fmt: skip
+#: ``Politics & Law`` / ``Business & Tech`` on a line of its own: the section part of a byline
+#: split into blocks (the date above it).
+SPLIT_BYLINE_SECTION_RE = re.compile(r"^[A-Z][A-Za-z]*(?:\s+(?:&|and|[A-Za-z][A-Za-z]*)){0,3}$")
 #: ``Qian Tong, Yuan Ruiyang and Han Wei``: separators between author names.
 AUTHOR_SPLIT_RE = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*")
 
@@ -65,8 +75,12 @@ AUTHOR_SPLIT_RE = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*")
 #: ``Contact reporter Anniek Bao ( and editor Flynn Murphy (``
 CONTACT_RE = re.compile(r"^contact\s+(?:reporter|editor)s?\b", re.IGNORECASE)
 #: ``reporter Anniek Bao ( and editor Flynn Murphy (``: where one contact ends and the next starts.
+#: Also ``reporters Xue Xiaoli ( and Denise Jia (``: a name after a bracket needs no role word
+#: (it takes the one before it).
 CONTACT_SPLIT_RE = re.compile(
-    r"\s*(?:,\s*(?:and\s+)?|\band\s+)(?=(?:reporter|editor)s?\s)", re.IGNORECASE
+    r"\s*(?:,\s*(?:and\s+)?|\band\s+)(?=(?:reporter|editor)s?\s)"
+    r"|(?<=[()])\s*(?:,\s*(?:and\s+)?|and\s+)(?=[^\W\d_])",
+    re.IGNORECASE,
 )
 #: ``reporter Ren Qiuyu (qiuyuren@caixin.com)`` / ``editor Marcus Ryder (`` (dangling ``(``:
 #: the e-mail was a link the text capture lost).
@@ -202,6 +216,10 @@ BARE_ADDRESS_RE = re.compile(
     r"(?:/\S*)?)\W*$",
     re.IGNORECASE,
 )
+#: A mirror's junk token on a line of its own (``xq7``, ``cxm-8812``): one word that holds
+#: a digit among letters, or starts in lower case; no paragraph, caption or headline is one.
+JUNK_TOKEN_RE = re.compile(r"^(?=.*[^\W\d_])(?:(?=.*\d)[\w-]+|[^\W\d_A-Z][\w-]*)$")
+JUNK_TOKEN_MAX_LEN = 24
 #: Junk and caption checks only look at lines up to this long (a caption is never longer).
 SHORT_LINE_MAX_LEN = 300
 #: Unprefixed related headlines look like titles: ``China’s Other TikTok-Like App Sensation
@@ -265,6 +283,10 @@ LYNX_REFERENCE_RE = re.compile(r"^\s*(?P<number>\d{1,5})\.\s+(?P<url>\S+)\s*$")
 LYNX_LINK_RE = re.compile(r"\[(?P<number>\d{1,5})\](?P<text>[^\[]*)")
 LYNX_MARKER_RE = re.compile(r"\[(?:\d{1,5}|IMG|INLINE)\]")
 LYNX_BULLET_RE = re.compile(r"^\s*[*+o#@-]\s+")
+#: ``1. `` / ``* `` / ``• ``: a list item of a text capture, which starts a line of its own.
+LIST_ITEM_RE = re.compile(r"^(?:\d{1,3}\.|[*+•·◦-])\s")
+#: ``12. `` in front of a headline of a numbered list in a text capture.
+LIST_NUMBER_RE = re.compile(r"^\d{1,3}\.\s+")
 MARKDOWN_MIN_SIGNS = 3
 MARKDOWN_RULE_RE = re.compile(r"(?:[-*_]\s*){3,}")
 MARKDOWN_HEADING_RE = re.compile(r"#{1,6}\s+")
@@ -650,7 +672,7 @@ def _unwrapped(raw: list[str]) -> list[str]:
     joining = False
     for line in raw:
         stripped = line.strip()
-        if joining and stripped and not _byline_match(_normalise(stripped)):
+        if joining and stripped and not _starts_a_block(stripped):
             previous = out[-1]
             glue = "" if previous.endswith("-") and previous[-2:-1].isalpha() else " "
             joined = previous + glue + stripped
@@ -661,6 +683,20 @@ def _unwrapped(raw: list[str]) -> list[str]:
         out.append(stripped)
         joining = bool(stripped) and len(line.rstrip()) >= width - WRAP_SLACK
     return out
+
+
+def _starts_a_block(stripped: str) -> bool:
+    """A line that never continues the line above it, even one filled to the width: a
+    byline, a contact, related, full-story or caption line, a label (``More``, ``FINANCE``)
+    or a list item; w3m and lynx put no blank line before a block that follows a <br>."""
+    if LIST_ITEM_RE.match(stripped):
+        return True
+    text = _normalise(LYNX_MARKER_RE.sub("", stripped) if "[" in stripped else stripped)
+    return (
+        _byline_match(text) is not None
+        or _LINE_KIND_RE.match(text) is not None
+        or (":" in text and _caption(_Line(text)) is not None)
+    )
 
 
 def _markdown_line(raw: str) -> _Line | None:
@@ -1168,7 +1204,10 @@ class _Segmenter:
         # headlines are never one or two words.
         lists = [
             titles
-            for titles in ([HEADLINE_TIME_RE.sub("", ln.text) for ln in run] for run in runs)
+            for titles in (
+                [HEADLINE_TIME_RE.sub("", LIST_NUMBER_RE.sub("", ln.text)) for ln in run]
+                for run in runs
+            )
             if titles and all(len(title.split()) >= HEADLINE_MIN_WORDS for title in titles)
         ]
         for titles in lists:
@@ -1241,10 +1280,20 @@ class _Segmenter:
             if kind in _CHROME_KINDS or _is_junk(text):
                 continue
             caption = _caption(line)
-            if caption is None and i < n and lines[i].text == text:
-                caption = text  # a line shown twice in a row is an image caption
+            if caption is None and i < n:
+                # a line shown twice in a row is an image caption, even with a mirror's junk
+                # glued to the front of one copy
+                following = lines[i].text
+                if following == text or _glued_junk(following, text):
+                    caption = _without_glued_junk(text)
+                elif _glued_junk(text, following):
+                    caption = following
             if caption is not None:
-                while i < n and (lines[i].text == text or _caption(lines[i]) == caption):
+                while i < n and (
+                    lines[i].text in (text, caption)
+                    or _caption(lines[i]) == caption
+                    or _glued_junk(lines[i].text, caption)
+                ):
                     i += 1  # the repeat of the same caption
                 if caption and caption not in draft.captions:
                     (draft.captions if state == _BODY else pending).append(caption)
@@ -1484,8 +1533,14 @@ def _try_join(done: list[_Line], lines: list[_Line], i: int) -> tuple[int, int, 
             return back, used, _Line(text)
     # "Jan 19, 2021 06:27 PM / Business & Tech" with no author block at all
     text = lines[i].text
-    if BYLINE_DATE_RE.match(text) and _is_byline("/ " + text):
-        return 0, 1, _Line("/ " + text)
+    if BYLINE_DATE_RE.match(text):
+        if _is_byline("/ " + text):
+            return 0, 1, _Line("/ " + text)
+        # ... or an empty author block, then the date and the section in blocks of their own
+        if i + 1 < len(lines) and SPLIT_BYLINE_SECTION_RE.match(lines[i + 1].text):
+            joined = _glued(("/", text, lines[i + 1].text))
+            if _is_byline(joined):
+                return 0, 2, _Line(joined)
     return None
 
 
@@ -1500,8 +1555,10 @@ def _glued(parts: Iterable[str]) -> str:
 
 def _reads_like_authors(text: str) -> bool:
     """``By Ding Yi`` / ``Qian Tong, Yuan Ruiyang and Han Wei``; not a title-case headline
-    (a name is at most three words)."""
+    (a name is at most three words), nor a section label (``FINANCE``) between briefs."""
     if not SPLIT_BYLINE_AUTHORS_RE.match(text):
+        return False
+    if text.isupper() and SECTION_LABEL_WORDS.issuperset(text.replace("&", " ").split()):
         return False
     if text[:3].lower() == "by ":
         return True
@@ -1611,7 +1668,21 @@ def _is_junk(text: str) -> bool:
         return True
     if "irror" in text and MIRROR_NOTE_RE.search(text) is not None:
         return True
+    if " " not in text and len(text) <= JUNK_TOKEN_MAX_LEN and JUNK_TOKEN_RE.match(text):
+        return True
     return len(text) <= 120 and _is_widget(text)
+
+
+def _glued_junk(text: str, tail: str) -> bool:
+    """``xq7 Geely owns a number of international brands``: ``tail`` with a mirror's junk
+    token glued to its front."""
+    cut = len(text) - len(tail) - 1
+    return cut > 0 and text[cut] == " " and text.endswith(tail) and _is_junk(text[:cut])
+
+
+def _without_glued_junk(text: str) -> str:
+    rest = text.partition(" ")[2]
+    return rest if rest and _glued_junk(text, rest) and len(rest.split()) >= 3 else text
 
 
 def _is_widget(text: str) -> bool:
@@ -1681,11 +1752,15 @@ def _contacts_of(text: str, emails: tuple[str, ...]) -> tuple[Contact, ...]:
     body = text.split(None, 1)[1] if " " in text else ""
     pool = list(emails)
     parsed: list[tuple[ContactRole, str, str | None]] = []
+    role: ContactRole = "reporter"
     for part in CONTACT_SPLIT_RE.split(body):
-        match = CONTACT_PART_RE.match(part.strip())
+        part = part.strip()
+        match = CONTACT_PART_RE.match(part)
+        if match is None and parsed:
+            match = CONTACT_PART_RE.match(f"{role} {part}")  # "and Denise Jia (": same role
         if match is None:
             continue
-        role: ContactRole = "editor" if match.group("role").lower() == "editor" else "reporter"
+        role = "editor" if match.group("role").lower() == "editor" else "reporter"
         name = match.group("name").strip()
         found = EMAIL_RE.search(match.group("inside") or "") or EMAIL_RE.search(name)
         email = found.group(0) if found else None

@@ -1174,3 +1174,108 @@ def test_a_lynx_dump_with_hidden_links_still_reads_its_references() -> None:
     )
     (brief,) = parse_page(dump, page_url=PAGE_URL).briefs
     assert brief.related[0].url == "https://www.caixinglobal.com/2020-12-01/boe.html"
+
+
+# ---- fourth red-team round: sibling pages, text tools, mirrors -------------------------------
+
+
+def text_page(*blocks: str) -> str:
+    """A browser's text copy: blocks apart by blank lines."""
+    return "\n\n".join(blocks) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "Contact reporters Xue Xiaoli ( and Denise Jia (",
+            [("reporter", "Xue Xiaoli", None), ("reporter", "Denise Jia", None)],
+        ),
+        (
+            "Contact reporter Wang Xiaoqing (xw@caixin.com) and Qian Tong (tq@caixin.com)",
+            [("reporter", "Wang Xiaoqing", "xw@caixin.com"),
+             ("reporter", "Qian Tong", "tq@caixin.com")],
+        ),
+        (
+            "Contact editor Marcus Ryder (mr@caixin.com), Song Jing (",
+            [("editor", "Marcus Ryder", "mr@caixin.com"), ("editor", "Song Jing", None)],
+        ),
+    ],
+)  # fmt: skip
+def test_a_second_contact_name_without_a_role_word_takes_the_role_before_it(
+    line: str, expected: list[tuple[str, str, str | None]]
+) -> None:
+    (brief,) = parse_page(text_page(BYLINE_1, LEAD, line), page_url=PAGE_URL).briefs
+    assert [(c.role, c.name, c.email) for c in brief.contacts] == expected
+
+
+def test_an_upper_case_label_above_a_split_byline_without_authors_is_not_its_author() -> None:
+    text = "\n".join([
+        "Qian Tong", "Jun 17, 2019 09:30 AM", "Finance", LEAD, "", "More", "FINANCE",
+        "Jun 15, 2019 10:10 AM", "Finance", LEAD_2,
+    ])  # fmt: skip
+    briefs = parse_page(text, page_url=PAGE_URL).briefs
+    assert [(b.authors, b.section, b.paragraphs) for b in briefs] == [
+        (("Qian Tong",), "Finance", (LEAD,)),
+        ((), "Finance", (LEAD_2,)),
+    ]
+
+
+def test_an_empty_author_block_above_date_and_section_blocks_still_makes_a_byline() -> None:
+    def item(author: str, date: str, body: str) -> str:
+        return (
+            f"<div class='item'><div class='author'>{author}</div><div class='time'>{date}</div>"
+            f"<div class='channel'>Politics &amp; Law</div><p>{body}</p></div>"
+        )
+
+    page = page_of(item("By Han Wei", "Jun 17, 2019 05:15 PM", LEAD),
+                   item("", "Jun 17, 2019 03:00 PM", LEAD_2))  # fmt: skip
+    briefs = parse_page(page, page_url=PAGE_URL).briefs
+    assert [(b.authors, b.section, b.paragraphs) for b in briefs] == [
+        (("Han Wei",), "Politics & Law", (LEAD,)),
+        ((), "Politics & Law", (LEAD_2,)),
+    ]
+
+
+def test_a_structural_line_under_a_full_width_line_of_a_wrapped_capture_stays_apart() -> None:
+    # w3m and lynx put no blank line between a <br>-separated paragraph and what follows
+    wrapped = textwrap.fill(" ".join([LEAD, MORE, MORE, MORE]), width=72)
+    filler = textwrap.fill(" ".join([LEAD_2, MORE, MORE, MORE]), width=72)
+    titles = [
+        "BOE Technology Plans to Raise Money From a Group of Investors",
+        "Apple Supplier Foxconn Obtains a License to Build a Laptop Plant",
+    ]
+    text = "\n".join([
+        "LATEST", "", *(f"{n}. {title}" for n, title in enumerate(titles, 1)), "",
+        BYLINE_1, "", wrapped, "Contact reporter Ding Yi (", "", BYLINE_2, "", filler,
+        "More", "FINANCE", "",
+    ])  # fmt: skip
+    assert max(len(line) for line in wrapped.splitlines()) >= 68  # really full-width lines
+    first, second = parse_page(text, page_url=PAGE_URL).briefs
+    assert [first.title, second.title] == titles
+    assert first.paragraphs == (" ".join([LEAD, MORE, MORE, MORE]),)
+    assert [c.name for c in first.contacts] == ["Ding Yi"]
+    assert second.paragraphs == (" ".join([LEAD_2, MORE, MORE, MORE]),)
+
+
+@pytest.mark.parametrize("junk", ["xq7", "cxm-8812"])
+def test_a_mirror_junk_token_on_a_line_of_its_own_is_dropped(junk: str) -> None:
+    text = text_page(BYLINE_1, junk, LEAD, junk, "Contact reporter Ding Yi (")
+    (brief,) = parse_page(text, page_url=PAGE_URL).briefs
+    assert brief.paragraphs == (LEAD,)
+    assert not brief.title.startswith(junk)
+
+
+CAPTION = "Geely owns a number of international brands including Volvo and Lotus"
+
+
+@pytest.mark.parametrize(
+    "copies",
+    [(f"xq7 {CAPTION}", CAPTION), (CAPTION, f"xq7 {CAPTION}"), (f"xq7 {CAPTION}",) * 2],
+)
+def test_a_caption_shown_twice_with_junk_glued_to_a_copy_is_one_clean_caption(
+    copies: tuple[str, str],
+) -> None:
+    (brief,) = parse_page(text_page(BYLINE_1, *copies, LEAD), page_url=PAGE_URL).briefs
+    assert brief.captions == (CAPTION,)
+    assert brief.paragraphs == (LEAD,)
