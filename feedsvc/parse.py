@@ -327,6 +327,7 @@ _LINE_KIND_RE = _first_of(
     label=UPPERCASE_LABEL_RE,
 )
 _CHROME_KINDS = frozenset({"chrome", "label"})
+_TAIL_KINDS = frozenset({"contact", "related", "full_story"})
 
 # --------------------------------------------------------------------------------------------
 # Markup vocabulary: which elements break lines and which are never visible.
@@ -1232,6 +1233,16 @@ class _Segmenter:
         resumed: list[str] = []
         guessed: list[str] = []  # captions known only by standing under a picture
         body_container = -1  # where the first paragraph sits (see _Line.container)
+        # The last paragraphs, when they read like headlines: unprefixed related links if
+        # the brief's tail follows them
+        titled: list[_Line] = []
+
+        def take_titled() -> None:
+            keep = len(draft.paragraphs) - len(titled)
+            if titled and keep >= 1:
+                del draft.paragraphs[keep:]
+                draft.related.extend(RelatedLink(ln.text, self._first_url(ln)) for ln in titled)
+            titled.clear()
 
         def keep_pending() -> None:
             for caption in pending:
@@ -1248,6 +1259,8 @@ class _Segmenter:
             i += 1
             kind_match = _LINE_KIND_RE.match(text)
             kind = kind_match.lastgroup if kind_match else None
+            if titled and kind in _TAIL_KINDS and state == _BODY:
+                take_titled()
             if kind == "contact":
                 keep_pending()
                 draft.contacts.extend(_contacts(line))
@@ -1318,8 +1331,16 @@ class _Segmenter:
                 if not draft.paragraphs:
                     body_container = line.container
                 draft.paragraphs.append(text)
+                if _reads_like_related_title(line):
+                    titled.append(line)
+                else:
+                    titled.clear()
             else:
                 resumed.append(text)
+        if titled and not last and state == _BODY:
+            take_titled()  # the brief ends with them, before the next byline
+        if state == _RESUMED and SUBHEADING_RE.match(resumed[0]):
+            keep_pending()  # "What’s the story?" after a mid-body Related line: more body
         if not draft.paragraphs:
             draft.paragraphs.extend(resumed)  # all the body came after a contact line
         if not draft.paragraphs and guessed and guessed[0] in draft.captions:
@@ -1723,6 +1744,18 @@ def _reads_like_description(text: str) -> bool:
         len(words) >= 3
         and all(DESCRIPTION_WORD_RE.fullmatch(word) for word in words)
         and "mirror" not in text.lower()
+    )
+
+
+def _reads_like_related_title(line: _Line) -> bool:
+    """``In Depth: IPO-Bound TikTok Rival Kuaishou Continues to Play Second Fiddle``: a
+    headline in the body's place, not a sub-heading (``What’s the story?``, an <h4>)."""
+    text = line.text
+    return (
+        not line.is_heading
+        and not text.endswith(("?", ":", "."))
+        and len(text.split()) >= HEADLINE_MIN_WORDS
+        and _looks_like_title(text)
     )
 
 

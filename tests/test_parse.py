@@ -1279,3 +1279,51 @@ def test_a_caption_shown_twice_with_junk_glued_to_a_copy_is_one_clean_caption(
     (brief,) = parse_page(text_page(BYLINE_1, *copies, LEAD), page_url=PAGE_URL).briefs
     assert brief.captions == (CAPTION,)
     assert brief.paragraphs == (LEAD,)
+
+
+RELATED_TITLES = (
+    "China’s Other TikTok-Like App Sensation Sprints Toward Hong Kong IPO",
+    "In Depth: IPO-Bound TikTok Rival Kuaishou Continues to Play Second Fiddle",
+)
+
+
+@pytest.mark.parametrize("tail", [["Contact editor Marcus Ryder ("], []])
+def test_headlines_without_a_related_prefix_at_the_end_of_the_body_are_related_links(
+    tail: list[str],
+) -> None:
+    text = text_page(BYLINE_1, LEAD, MORE, *RELATED_TITLES, *tail, BYLINE_2, LEAD_2)
+    first, _ = parse_page(text, page_url=PAGE_URL).briefs
+    assert first.paragraphs == (LEAD, MORE)
+    assert tuple(r.title for r in first.related) == RELATED_TITLES
+
+
+def test_a_linked_headline_before_the_contact_line_is_a_related_link_with_its_url() -> None:
+    link = "<a href='/2021-01-19/kuaishou.html'>Kuaishou Sprints Toward IPO</a>"
+    page = one_brief_html(LEAD, link, "Contact editor Marcus Ryder (")
+    (brief,) = parse_page(page, page_url=PAGE_URL).briefs
+    assert brief.paragraphs == (LEAD,)
+    assert brief.related == (
+        RelatedLink(
+            "Kuaishou Sprints Toward IPO", "https://www.caixinglobal.com/2021-01-19/kuaishou.html"
+        ),
+    )
+
+
+def test_a_brief_of_title_case_lines_only_keeps_them_as_its_body() -> None:
+    text = text_page(BYLINE_1, RELATED_TITLES[0], "Contact reporter Ding Yi (", BYLINE_2, LEAD_2)
+    first, _ = parse_page(text, page_url=PAGE_URL).briefs
+    assert first.paragraphs == (RELATED_TITLES[0],)
+    assert first.related == ()
+
+
+def test_trending_body_after_a_mid_body_related_line_is_kept_in_a_text_capture() -> None:
+    story = "The woman, surnamed Wang, said she learned the moves from her grandson last year."
+    text = text_page(
+        "By Flynn Murphy / Aug 09, 2019 04:10 PM / Trending Stories", "What’s trending?", LEAD,
+        "Related: Shanghai’s Dancing Grannies Take Over the Bund", "What’s the story?", story,
+        "Flynn Murphy / Aug 08, 2019 06:00 PM / Trending Stories", LEAD_2,
+    )  # fmt: skip
+    first, second = parse_page(text, page_url=PAGE_URL).briefs
+    assert first.paragraphs == ("What’s trending?", LEAD, "What’s the story?", story)
+    assert [r.title for r in first.related] == ["Shanghai’s Dancing Grannies Take Over the Bund"]
+    assert second.paragraphs == (LEAD_2,)
