@@ -227,6 +227,8 @@ SHORT_LINE_MAX_LEN = 300
 TITLE_CASE_SHARE = 0.6
 #: Fewer words than this make a menu entry (``Home``, ``World``), not a headline.
 HEADLINE_MIN_WORDS = 3
+#: Share of a headline list's titles that may have fewer than HEADLINE_MIN_WORDS words.
+HEADLINE_LIST_SHORT_SHARE = 0.2
 #: Share of a listed headline's words a brief's opening must hold to be given that headline.
 HEADLINE_MATCH_SHARE = 0.5
 _CONTENT_WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -1197,19 +1199,19 @@ class _Segmenter:
         runs.extend(_runs(prelude, lambda ln: ln.is_link_or_bold and _headline_candidate(ln)))
         tail: list[_Line] = []
         for line in reversed(prelude):
+            if not tail and CHROME_LINE_RE.match(line.text):
+                continue  # the "CX Live is ..." blurb between the list and the first brief
             if not _headline_candidate(line) or _looks_like_sentence(line.text):
                 break
             tail.append(line)
         runs.append(tail[::-1])
-        # A menu (Home / World / Economy) can have as many entries as the page has briefs;
-        # headlines are never one or two words.
         lists = [
             titles
             for titles in (
                 [HEADLINE_TIME_RE.sub("", LIST_NUMBER_RE.sub("", ln.text)) for ln in run]
                 for run in runs
             )
-            if titles and all(len(title.split()) >= HEADLINE_MIN_WORDS for title in titles)
+            if titles and _reads_like_headlines(titles)
         ]
         for titles in lists:
             if len(titles) == count:
@@ -1402,6 +1404,14 @@ class _Segmenter:
                 f"(first: {drafts[0].byline!r})"
             )
         return ParseResult(briefs=tuple(briefs), warnings=tuple(warnings))
+
+
+def _reads_like_headlines(titles: list[str]) -> bool:
+    """A menu (Home / World / Economy) can have as many entries as the page has briefs;
+    headlines are hardly ever one or two words (``Douyin Fined``): one such in a list of
+    three or more, or a fifth of a long list, may be."""
+    short = sum(len(title.split()) < HEADLINE_MIN_WORDS for title in titles)
+    return short <= max(1 if len(titles) >= 3 else 0, int(HEADLINE_LIST_SHORT_SHARE * len(titles)))
 
 
 def _headlines_from_list(drafts: list[_Draft], headlines: list[str], one_each: bool) -> None:

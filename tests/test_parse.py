@@ -1327,3 +1327,32 @@ def test_trending_body_after_a_mid_body_related_line_is_kept_in_a_text_capture()
     assert first.paragraphs == ("What’s trending?", LEAD, "What’s the story?", story)
     assert [r.title for r in first.related] == ["Shanghai’s Dancing Grannies Take Over the Bund"]
     assert second.paragraphs == (LEAD_2,)
+
+
+BYLINE_3 = "Ding Yi / Jan 11, 2021 06:22 PM / Trending Stories"
+LEAD_3 = "Douyin, the sister app of ByteDance’s global sensation TikTok, has been fined."
+LIST_TITLES = [
+    "BOE Technology Plans to Raise Money",
+    "Foxconn Obtains License for Laptop Plant",
+    "Douyin Fined",
+]
+
+
+def three_briefs(*prelude: str) -> str:
+    return text_page(*prelude, BYLINE_1, LEAD, BYLINE_2, LEAD_2, BYLINE_3, LEAD_3)
+
+
+def test_a_headline_list_with_one_two_word_title_still_gives_headlines() -> None:
+    briefs = parse_page(three_briefs("LATEST", *LIST_TITLES), page_url=PAGE_URL).briefs
+    assert [b.title for b in briefs] == LIST_TITLES
+
+
+def test_a_headline_list_above_the_cx_live_blurb_gives_headlines() -> None:
+    blurb = "CX Live is Caixin Global's real-time news portal, featuring 24-hour news."
+    briefs = parse_page(three_briefs("Home >", *LIST_TITLES, blurb), page_url=PAGE_URL).briefs
+    assert [b.title for b in briefs] == LIST_TITLES
+
+
+def test_a_menu_of_short_entries_is_not_a_headline_list() -> None:
+    briefs = parse_page(three_briefs("Home", "Economy", "Business & Tech"), page_url=PAGE_URL)
+    assert [b.title_source for b in briefs.briefs] == ["derived"] * 3
