@@ -292,6 +292,8 @@ LIST_NUMBER_RE = re.compile(r"^\d{1,3}\.\s+")
 MARKDOWN_MIN_SIGNS = 3
 MARKDOWN_RULE_RE = re.compile(r"(?:[-*_]\s*){3,}")
 MARKDOWN_HEADING_RE = re.compile(r"#{1,6}\s+")
+#: A Markdown line that starts a block: heading, list item, quote, image, table, fence, rule.
+MARKDOWN_BLOCK_RE = re.compile(r"#{1,6}\s|[*+-]\s|\d{1,3}[.)]\s|>|!\[|\||```|~~~|(?:[-*_]\s*){3,}$")
 #: ``> `` quotes and ``* `` / ``- `` / ``1. `` list items.
 MARKDOWN_PREFIX_RE = re.compile(r"^(?:>\s*)+|^(?:[*+-]|\d{1,3}\.)\s+")
 MARKDOWN_IMAGE_RE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
@@ -585,10 +587,12 @@ def _text_lines(text: str) -> list[_Line]:
     references = _lynx_references(raw)
     if references is not None:  # lynx wraps every capture at its screen width
         return _lynx_lines(_unwrapped(raw[: references[0]]), references[1])
-    if _is_hard_wrapped(raw):
-        raw = _unwrapped(raw)
     # several signs, not one: a plain capture may quote one "[x](https://…)"
     markdown = len(MARKDOWN_SNIFF_RE.findall(text[:65536], 0)) >= MARKDOWN_MIN_SIGNS
+    if markdown:
+        raw = _markdown_paragraphs(raw)
+    elif _is_hard_wrapped(raw):
+        raw = _unwrapped(raw)
     lines = []
     under_image = False
     for line_text in raw:
@@ -700,6 +704,45 @@ def _starts_a_block(stripped: str) -> bool:
         or _LINE_KIND_RE.match(text) is not None
         or (":" in text and _caption(_Line(text)) is not None)
     )
+
+
+def _markdown_paragraphs(raw: list[str]) -> list[str]:
+    """Markdown's soft line breaks joined again: html2text wraps at 78 columns by default,
+    inside link texts and even inside link addresses (after a hyphen). A block (heading,
+    list item, image, quote) and a structural line start a line of their own; a line ending
+    in two spaces is a hard break (``<br>``)."""
+    out: list[str] = []
+    joining = False
+    for line in raw:
+        stripped = line.strip()
+        if not stripped:
+            out.append("")
+            joining = False
+            continue
+        if joining and not MARKDOWN_BLOCK_RE.match(stripped) and not _starts_a_block(stripped):
+            previous = out[-1]
+            cut_word = previous.endswith("-") and previous[-2:-1].isalpha()  # sixth-|generation
+            glue = "" if cut_word or _in_link_address(previous) else " "
+            out[-1] = previous + glue + stripped
+        else:
+            out.append(stripped)
+        current = out[-1]
+        if line.endswith("  "):
+            joining = False
+        elif _in_link_address(current) or current.count("[") > current.count("]"):
+            joining = True  # a link or a picture cut by the wrapping
+        else:
+            # the line under a picture is its caption; a heading is one line
+            joining = not current.startswith(("![", "[![")) and not MARKDOWN_HEADING_RE.match(
+                current
+            )
+    return out
+
+
+def _in_link_address(text: str) -> bool:
+    """``… [Caixin Global](https://www.caixinglobal.com/2021-01-19/boe-``: the line ends inside
+    a link's address."""
+    return text.rfind("](") > text.rfind(")")
 
 
 def _markdown_line(raw: str) -> _Line | None:

@@ -1356,3 +1356,56 @@ def test_a_headline_list_above_the_cx_live_blurb_gives_headlines() -> None:
 def test_a_menu_of_short_entries_is_not_a_headline_list() -> None:
     briefs = parse_page(three_briefs("Home", "Economy", "Business & Tech"), page_url=PAGE_URL)
     assert [b.title_source for b in briefs.briefs] == ["derived"] * 3
+
+
+HTML2TEXT_WRAPPED = """\
+LATEST
+
+  1. [BOE Technology Plans to Raise Money](https://www.caixinglobal.com/2021-01-19/boe-plans-3-billion-share-sale-to-fund-new-amoled-line-101653829.html)
+
+## [BOE Technology Plans to Raise Money From a Group of Investors in
+Chongqing](https://www.caixinglobal.com/2021-01-19/boe-plans-3-billion-share-
+sale-101653829.html)
+
+[Ding Yi](https://www.caixinglobal.com/author/ding-yi/) / Jan 19, 2021 06:27
+PM / [Business & Tech](https://www.caixinglobal.com/business-tech/)
+
+![BOE's new line](https://img.caixin.com/2021/1.jpg)
+*BOE's production line in Chongqing*
+
+Chinese display panel maker BOE Technology has announced plans to raise as
+much as 20 billion yuan by selling shares to build a sixth-
+generation production line.
+
+Read the full story later on [Caixin
+Global](https://www.caixinglobal.com/2021-01-19/boe-plans-3-billion-share-
+sale-101653829.html).
+
+Contact reporter Ding Yi ([dingyi@caixin.com](mailto:dingyi@caixin.com))
+
+**Related:** [Display-Maker BOE Seals $1.1 Billion Deal to Buy 35% of Smaller
+Rival](https://www.caixinglobal.com/2020-12-01/display-maker-boe-
+seals-11-billion-deal-101634301.html)
+"""
+
+
+def test_html2text_markdown_wrapped_at_78_columns_reads_like_the_page() -> None:
+    (brief,) = parse_page(HTML2TEXT_WRAPPED, page_url=PAGE_URL).briefs
+    story = "https://www.caixinglobal.com/2021-01-19/boe-plans-3-billion-share-sale-101653829.html"
+    assert (
+        brief.title == "BOE Technology Plans to Raise Money From a Group of Investors in Chongqing"
+    )
+    assert (brief.authors, brief.section) == (("Ding Yi",), "Business & Tech")
+    assert brief.captions == ("BOE's production line in Chongqing",)
+    assert brief.paragraphs == (
+        "Chinese display panel maker BOE Technology has announced plans to raise as much as "
+        "20 billion yuan by selling shares to build a sixth-generation production line.",
+    )
+    assert brief.full_story_url == story
+    assert brief.contacts == (Contact("reporter", "Ding Yi", "dingyi@caixin.com"),)
+    assert brief.related == (
+        RelatedLink(
+            "Display-Maker BOE Seals $1.1 Billion Deal to Buy 35% of Smaller Rival",
+            "https://www.caixinglobal.com/2020-12-01/display-maker-boe-seals-11-billion-deal-101634301.html",
+        ),
+    )
