@@ -218,7 +218,7 @@ BARE_ADDRESS_RE = re.compile(
 )
 #: A mirror's junk token on a line of its own (``xq7``, ``cxm-8812``): one word that holds
 #: a digit among letters, or starts in lower case; no paragraph, caption or headline is one.
-JUNK_TOKEN_RE = re.compile(r"^(?=.*[^\W\d_])(?:(?=.*\d)[\w-]+|[^\W\d_A-Z][\w-]*)$")
+JUNK_TOKEN_RE = re.compile(r"^(?=\S*[^\W\d_])(?:(?=\S*\d)[\w-]+|[^\W\d_A-Z][\w-]*)$")
 JUNK_TOKEN_MAX_LEN = 24
 #: Junk and caption checks only look at lines up to this long (a caption is never longer).
 SHORT_LINE_MAX_LEN = 300
@@ -1275,7 +1275,7 @@ class _Segmenter:
         pending: list[str] = []  # captions after the tail, kept if more of this brief follows
         # Running text after the tail: the brief's if its tail resumes later (a Related line
         # in the middle of the body); else a footer's or a promo box's, and dropped.
-        resumed: list[str] = []
+        resumed: list[str] = []  # ("What’s the story?" after a Related line always resumes)
         guessed: list[str] = []  # captions known only by standing under a picture
         body_container = -1  # where the first paragraph sits (see _Line.container)
         # The last paragraphs, when they read like headlines: unprefixed related links if
@@ -1325,15 +1325,16 @@ class _Segmenter:
                 continue
             if state == _FOOTER:
                 continue
-            if kind == "page_end":
+            if kind == "page_end" or (kind in ("aside", "list_marker") and state != _BODY):
+                # the footer, or a sidebar, promo box or headline list after the brief's tail
+                if state == _RESUMED and SUBHEADING_RE.match(resumed[0]):
+                    keep_pending()
                 state = _FOOTER
                 continue
             if kind == "related_heading":
                 state = _TAIL
                 continue
             if kind in ("aside", "list_marker"):
-                # a sidebar, promo box or headline list after the brief's tail ends the brief
-                state = _FOOTER if state in (_TAIL, _RESUMED) else state
                 continue
             if kind in _CHROME_KINDS or _is_junk(text):
                 continue
@@ -1385,7 +1386,7 @@ class _Segmenter:
         if titled and not last and state == _BODY:
             take_titled()  # the brief ends with them, before the next byline
         if state == _RESUMED and SUBHEADING_RE.match(resumed[0]):
-            keep_pending()  # "What’s the story?" after a mid-body Related line: more body
+            keep_pending()
         if not draft.paragraphs:
             draft.paragraphs.extend(resumed)  # all the body came after a contact line
         if not draft.paragraphs and guessed and guessed[0] in draft.captions:
@@ -1742,9 +1743,19 @@ def _is_junk(text: str) -> bool:
         return True
     if "irror" in text and MIRROR_NOTE_RE.search(text) is not None:
         return True
-    if " " not in text and len(text) <= JUNK_TOKEN_MAX_LEN and JUNK_TOKEN_RE.match(text):
+    if len(text) <= JUNK_TOKEN_MAX_LEN and JUNK_TOKEN_RE.match(text):
+        return True
+    if len(text) <= 3 * JUNK_TOKEN_MAX_LEN and _junk_tokens(text):
         return True
     return len(text) <= 120 and _is_widget(text)
+
+
+def _junk_tokens(text: str) -> bool:
+    """``xq7 xq7``: two or three junk tokens, each with digits among its letters."""
+    tokens = text.split()
+    return 1 < len(tokens) <= 3 and all(
+        JUNK_TOKEN_RE.match(token) and any(char.isdigit() for char in token) for token in tokens
+    )
 
 
 def _glued_junk(text: str, tail: str) -> bool:
