@@ -679,11 +679,13 @@ def _unwrapped(raw: list[str]) -> list[str]:
     joining = False
     for line in raw:
         stripped = line.strip()
-        if joining and stripped and not _starts_a_block(stripped):
+        if joining and stripped:
             previous = out[-1]
             glue = "" if previous.endswith("-") and previous[-2:-1].isalpha() else " "
             joined = previous + glue + stripped
-            if not _byline_match(_normalise(previous)) or _byline_match(_normalise(joined)):
+            if _byline_match(_plain(joined)) or not (
+                _starts_a_block(stripped) or _byline_match(_plain(previous))
+            ):
                 out[-1] = joined
                 joining = len(line.rstrip()) >= width - WRAP_SLACK
                 continue
@@ -692,18 +694,23 @@ def _unwrapped(raw: list[str]) -> list[str]:
     return out
 
 
+def _plain(raw: str) -> str:
+    """A line of a text capture as it reads, without lynx's ``[4]`` link numbers."""
+    return _normalise(LYNX_MARKER_RE.sub("", raw) if "[" in raw else raw)
+
+
 def _starts_a_block(stripped: str) -> bool:
     """A line that never continues the line above it, even one filled to the width: a
     byline, a contact, related, full-story or caption line, a label (``More``, ``FINANCE``)
     or a list item; w3m and lynx put no blank line before a block that follows a <br>."""
     if LIST_ITEM_RE.match(stripped):
         return True
-    text = _normalise(LYNX_MARKER_RE.sub("", stripped) if "[" in stripped else stripped)
-    return (
-        _byline_match(text) is not None
-        or _LINE_KIND_RE.match(text) is not None
-        or (":" in text and _caption(_Line(text)) is not None)
-    )
+    text = _plain(stripped)
+    kind = _LINE_KIND_RE.match(text)
+    if kind is not None:
+        # an upper-case word may be the end of a wrapped headline (``… Hong Kong`` / ``IPO``)
+        return kind.lastgroup != "label" or _is_section_label(text)
+    return _byline_match(text) is not None or (":" in text and _caption(_Line(text)) is not None)
 
 
 def _markdown_paragraphs(raw: list[str]) -> list[str]:
@@ -1628,12 +1635,16 @@ def _glued(parts: Iterable[str]) -> str:
     return text
 
 
+def _is_section_label(text: str) -> bool:
+    return SECTION_LABEL_WORDS.issuperset(text.replace("&", " ").split())
+
+
 def _reads_like_authors(text: str) -> bool:
     """``By Ding Yi`` / ``Qian Tong, Yuan Ruiyang and Han Wei``; not a title-case headline
     (a name is at most three words), nor a section label (``FINANCE``) between briefs."""
     if not SPLIT_BYLINE_AUTHORS_RE.match(text):
         return False
-    if text.isupper() and SECTION_LABEL_WORDS.issuperset(text.replace("&", " ").split()):
+    if text.isupper() and _is_section_label(text):
         return False
     if text[:3].lower() == "by ":
         return True

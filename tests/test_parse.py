@@ -1416,3 +1416,50 @@ def test_html2text_markdown_wrapped_at_78_columns_reads_like_the_page() -> None:
             "https://www.caixinglobal.com/2020-12-01/display-maker-boe-seals-11-billion-deal-101634301.html",
         ),
     )
+
+
+LYNX_WRAPPED = """\
+   By [1]Wang Xiaoqing, [2]Qian Tong, [3]Xue Xiaoli and [4]Denise Jia
+   / Jan 19, 2021 04:53 PM / [5]Economy
+
+   Apple supplier Foxconn has reportedly obtained a license for one of its
+   units to build a plant to make laptops and tablets in Vietnam, as the
+   Taiwanese company moves some of its production lines to Southeast Asia.
+
+   Contact editor Marcus Ryder ([6]marcusryder@caixin.com)
+
+   [7]China’s Other TikTok-Like App Sensation Sprints Toward Hong Kong
+   IPO
+   [8]More
+   ECONOMY
+   Ding Yi / Jan 19, 2021 03:26 PM / [9]Business & Tech
+
+   The TikTok-like Kuaishou could be preparing to list on the Hong Kong Stock
+   Exchange as early as Feb 5, people close to the deal told Caixin reporters.
+
+References
+
+   1. https://www.caixinglobal.com/author/wang-xiaoqing/
+   2. https://www.caixinglobal.com/author/qian-tong/
+   3. https://www.caixinglobal.com/author/xue-xiaoli/
+   4. https://www.caixinglobal.com/author/denise-jia/
+   5. https://www.caixinglobal.com/economy/
+   6. mailto:marcusryder@caixin.com
+   7. https://www.caixinglobal.com/2021-01-19/kuaishou.html
+   8. https://www.caixinglobal.com/economy/
+   9. https://www.caixinglobal.com/business-and-tech/
+"""
+
+
+def test_a_lynx_dump_joins_a_wrapped_byline_and_a_wrapped_headline_but_not_labels() -> None:
+    first, second = parse_page(LYNX_WRAPPED, page_url=PAGE_URL).briefs
+    assert first.authors == ("Wang Xiaoqing", "Qian Tong", "Xue Xiaoli", "Denise Jia")
+    assert first.related == (
+        RelatedLink(
+            "China’s Other TikTok-Like App Sensation Sprints Toward Hong Kong IPO",
+            "https://www.caixinglobal.com/2021-01-19/kuaishou.html",
+        ),
+    )
+    assert first.contacts == (Contact("editor", "Marcus Ryder", "marcusryder@caixin.com"),)
+    assert second.authors == ("Ding Yi",)
+    assert second.paragraphs[0].endswith("told Caixin reporters.")
