@@ -1198,8 +1198,9 @@ class _Segmenter:
         """Line index -> headline text, for lines right above a byline that are headlines.
 
         A heading element (h1-h6, a headline class or role) right above a byline is that
-        brief's headline. A link-only or bold-only line there is one only when nearly every
-        byline has one: otherwise it is the previous brief's unprefixed related link.
+        brief's headline. A link-only, bold-only or title-case line there is one only when
+        nearly every byline has one: otherwise it is the previous brief's unprefixed related
+        link.
         """
         strong: dict[int, str] = {}
         weak: dict[int, str] = {}
@@ -1214,8 +1215,8 @@ class _Segmenter:
                     line.is_link_or_bold
                     and not line.text.endswith(".")
                     and len(line.text.split()) >= HEADLINE_MIN_WORDS
-                ):
-                    weak[j] = line.text
+                ) or _reads_like_related_title(line):
+                    weak[j] = line.text  # (a text capture shows a headline as a plain line)
             previous = index
         found = dict(strong)
         if len(strong) + len(weak) >= max(2, 0.8 * len(byline_indices)):

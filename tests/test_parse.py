@@ -1463,3 +1463,16 @@ def test_a_lynx_dump_joins_a_wrapped_byline_and_a_wrapped_headline_but_not_label
     assert first.contacts == (Contact("editor", "Marcus Ryder", "marcusryder@caixin.com"),)
     assert second.authors == ("Ding Yi",)
     assert second.paragraphs[0].endswith("told Caixin reporters.")
+
+
+def test_a_text_capture_with_a_headline_above_every_byline_gives_each_brief_its_headline() -> None:
+    titles = ["BOE Plans $3 Billion Share Sale", "Foxconn Unit Gets Vietnam License",
+              "Douyin Fined Over Vulgar Content"]  # fmt: skip
+    text = text_page(
+        "Home >", titles[0], BYLINE_1, LEAD, "Related: Display-Maker BOE Seals Deal",
+        titles[1], BYLINE_2, LEAD_2, "Contact reporter Ding Yi (", titles[2], BYLINE_3, LEAD_3,
+    )  # fmt: skip
+    briefs = parse_page(text, page_url=PAGE_URL).briefs
+    assert [(b.title, b.title_source) for b in briefs] == [(t, "headline") for t in titles]
+    assert [len(b.related) for b in briefs] == [1, 0, 0]
+    assert [b.paragraphs for b in briefs] == [(LEAD,), (LEAD_2,), (LEAD_3,)]
