@@ -1172,17 +1172,23 @@ class _Segmenter:
             len(containers) > 1 and -1 not in containers and len(set(containers)) == len(containers)
         )
         headline_at = self._own_headlines([i for i, _ in bylines])
-        first = bylines[0][0]
-        prelude_end = first - 1 if (first - 1) in headline_at else first
-        listed = self._headline_list(lines[:prelude_end], len(bylines))
+        # where each brief starts: its own headline, or its byline
+        starts = [headline_at[i][0] if i in headline_at else i for i, _ in bylines]
+        listed = self._headline_list(lines[: starts[0]], len(bylines))
         drafts: list[_Draft] = []
         carried: list[str] = []
         for k, (start, match) in enumerate(bylines):
-            end = bylines[k + 1][0] if k + 1 < len(bylines) else len(lines)
+            end = starts[k + 1] if k + 1 < len(bylines) else len(lines)
             draft = _Draft(byline=match.string, match=match, captions=carried)
-            draft.headline = headline_at.get(start - 1)
-            # The next brief's own headline, right above its byline, is not part of this one.
-            body = lines[start + 1 : end - 1 if (end - 1) in headline_at else end]
+            if start in headline_at:
+                at, draft.headline = headline_at[start]
+                # a picture between the headline and the byline (a card's top)
+                for line in lines[at + 1 : start]:
+                    caption = _caption(line)
+                    if caption and caption not in draft.captions:
+                        draft.captions.append(caption)
+            # The next brief's own headline, above its byline, is not part of this one.
+            body = lines[start + 1 : end]
             if draft.headline is None and body and _headline_below_byline(body[0]):
                 draft.headline, body = body[0].text, body[1:]
             last = k + 1 == len(bylines)
@@ -1194,34 +1200,36 @@ class _Segmenter:
 
     # ---- headlines -------------------------------------------------------------------------
 
-    def _own_headlines(self, byline_indices: list[int]) -> dict[int, str]:
-        """Line index -> headline text, for lines right above a byline that are headlines.
+    def _own_headlines(self, byline_indices: list[int]) -> dict[int, tuple[int, str]]:
+        """Byline index -> (line index, text) of the brief's own headline above its byline.
 
         A heading element (h1-h6, a headline class or role) right above a byline is that
         brief's headline. A link-only, bold-only or title-case line there is one only when
         nearly every byline has one: otherwise it is the previous brief's unprefixed related
-        link.
+        link. Captions may stand between headline and byline (a card's picture).
         """
-        strong: dict[int, str] = {}
-        weak: dict[int, str] = {}
+        strong: dict[int, tuple[int, str]] = {}
+        weak: dict[int, tuple[int, str]] = {}
         previous = -1
         for index in byline_indices:
             j = index - 1
+            while j > previous + 1 and index - j < 4 and _caption(self.lines[j]) is not None:
+                j -= 1
             if j > previous and _headline_candidate(self.lines[j]):
                 line = self.lines[j]
                 if line.is_heading:
-                    strong[j] = line.text
+                    strong[index] = (j, line.text)
                 elif (
                     line.is_link_or_bold
                     and not line.text.endswith(".")
                     and len(line.text.split()) >= HEADLINE_MIN_WORDS
                 ) or _reads_like_related_title(line):
-                    weak[j] = line.text  # (a text capture shows a headline as a plain line)
+                    weak[index] = (j, line.text)  # (a text capture shows a plain line)
             previous = index
         found = dict(strong)
         if len(strong) + len(weak) >= max(2, 0.8 * len(byline_indices)):
             found.update(weak)
-        first = byline_indices[0] - 1
+        first = byline_indices[0]
         if len(byline_indices) > 1 and found.keys() == {first}:
             # Only the top brief "has" one: that is chrome or the end of a headline list.
             found.clear()

@@ -1476,3 +1476,33 @@ def test_a_text_capture_with_a_headline_above_every_byline_gives_each_brief_its_
     assert [(b.title, b.title_source) for b in briefs] == [(t, "headline") for t in titles]
     assert [len(b.related) for b in briefs] == [1, 0, 0]
     assert [b.paragraphs for b in briefs] == [(LEAD,), (LEAD_2,), (LEAD_3,)]
+
+
+CARD_TITLES = ["Yuan Weakens Past 6.9 per Dollar", "PayPal Becomes Sole Owner of Gopay"]
+
+
+def test_a_card_with_headline_then_picture_then_byline_keeps_each_part_in_its_brief() -> None:
+    def item(title: str, credit: str, byline: str, body: str) -> str:
+        return (
+            f"<div class='item'><h3 class='tit'><a href='/a.html'>{title}</a></h3>"
+            f"<figure><img src='a.jpg'><figcaption>Photo: {credit}</figcaption></figure>"
+            f"<div>{byline}</div><p>{body}</p></div>"
+        )
+
+    page = page_of(item(CARD_TITLES[0], "VCG", BYLINE_1, LEAD),
+                   item(CARD_TITLES[1], "IC", BYLINE_2, LEAD_2))  # fmt: skip
+    briefs = parse_page(page, page_url=PAGE_URL).briefs
+    assert [(b.title, b.captions, b.paragraphs) for b in briefs] == [
+        (CARD_TITLES[0], ("Photo: VCG",), (LEAD,)),
+        (CARD_TITLES[1], ("Photo: IC",), (LEAD_2,)),
+    ]
+
+
+def test_a_text_capture_with_headline_then_caption_then_byline_keeps_each_part() -> None:
+    text = text_page(CARD_TITLES[0], "Photo: VCG", "Photo: VCG", BYLINE_1, LEAD,
+                     CARD_TITLES[1], "Photo: IC", BYLINE_2, LEAD_2)  # fmt: skip
+    briefs = parse_page(text, page_url=PAGE_URL).briefs
+    assert [(b.title, b.captions, b.paragraphs) for b in briefs] == [
+        (CARD_TITLES[0], ("Photo: VCG",), (LEAD,)),
+        (CARD_TITLES[1], ("Photo: IC",), (LEAD_2,)),
+    ]
