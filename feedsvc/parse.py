@@ -140,7 +140,7 @@ UPPERCASE_LABEL_RE = re.compile(r"^[A-Z][A-Z &'’-]{1,39}$")
 #: body, related or headline.
 PAGE_END_RE = re.compile(
     r"^(?:share this article|open wechat and scan the qr code|about us(?:\s*[|·•].*)?"
-    r"|(?:©|copyright\b|all rights reserved).*)$",
+    r"|©.*|copyright\s*(?:©|\(c\)|\d{4}|caixin).*|(?=.{0,80}$).*\ball rights reserved\.?)$",
     re.IGNORECASE,
 )
 #: ``Related Articles`` / ``See also``: a heading over a list of related links (no prefix on
@@ -155,7 +155,9 @@ RELATED_HEADING_RE = re.compile(
 ASIDE_RE = re.compile(
     r"^(?:most (?:popular|read|viewed|shared)(?: stories| articles)?|editor[’']?s[’']? picks?"
     r"|recommended(?: for you| stories| reading| articles)?|you (?:may|might) also like"
-    r"|popular (?:stories|articles|now)|top stories|(?=.{0,60}$).*\bnewsletters?\b.*)$",
+    r"|popular (?:stories|articles|now)|top stories"
+    r"|(?=.{0,60}$)(?:(?!.*\.$).*\bnewsletters?\b.*"
+    r"|.*\b(?:sign up|subscribe)\b.*\bnewsletters?\b.*))$",
     re.IGNORECASE,
 )
 #: Share bars and article tools: ``Share``, ``ShareTwitterFacebookLinkedInWeChat`` (inline

@@ -1506,3 +1506,36 @@ def test_a_text_capture_with_headline_then_caption_then_byline_keeps_each_part()
         (CARD_TITLES[0], ("Photo: VCG",), (LEAD,)),
         (CARD_TITLES[1], ("Photo: IC",), (LEAD_2,)),
     ]
+
+
+# ---- fifth red-team round: rules of the fourth round that over-read ---------------------------
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "Copyright licensing has become a big business for the music platforms, which pay labels.",
+        "All rights reserved, the labels said, no longer kept rivals from the songs.",
+    ],
+)
+def test_a_body_paragraph_opening_with_copyright_words_is_not_the_page_footer(
+    paragraph: str,
+) -> None:
+    (brief, _) = parse_page(
+        text_page(BYLINE_1, LEAD, paragraph, LEAD_2, "Contact reporter Ding Yi (", BYLINE_2, LEAD),
+        page_url=PAGE_URL,
+    ).briefs
+    assert brief.paragraphs == (LEAD, paragraph, LEAD_2)
+
+
+def test_a_copyright_line_still_ends_the_page() -> None:
+    notice = "© 2021 Caixin Global Limited. All Rights Reserved."
+    text = text_page(BYLINE_1, LEAD, notice, "Copyright 2014-2021 Caixin Global", "A footer text.")
+    (brief,) = parse_page(text, page_url=PAGE_URL).briefs
+    assert brief.paragraphs == (LEAD,)
+
+
+def test_a_short_sentence_naming_a_newsletter_is_body_not_a_promo_box() -> None:
+    sentence = "Bilibili confirmed the plan in an internal newsletter."
+    text = text_page(BYLINE_1, LEAD, sentence, LEAD_2, "Contact reporter Ding Yi (", BYLINE_2, LEAD)
+    assert parse_page(text, page_url=PAGE_URL).briefs[0].paragraphs == (LEAD, sentence, LEAD_2)
