@@ -1223,7 +1223,7 @@ class _Segmenter:
                     strong[index] = (j, line.text)
                 elif (
                     line.is_link_or_bold
-                    and not line.text.endswith(".")
+                    and not _ends_with_full_stop(line.text)
                     and len(line.text.split()) >= HEADLINE_MIN_WORDS
                 ) or _reads_like_related_title(line):
                     weak[index] = (j, line.text)  # (a text capture shows a plain line)
@@ -1839,14 +1839,24 @@ def _reads_like_related_title(line: _Line) -> bool:
     text = line.text
     return (
         not line.is_heading
-        and not text.endswith(("?", ":", "."))
+        and not text.endswith(("?", ":"))
+        and not _ends_with_full_stop(text)
         and len(text.split()) >= HEADLINE_MIN_WORDS
         and _looks_like_title(text)
     )
 
 
+def _ends_with_full_stop(text: str) -> bool:
+    """``... in the coming weeks.``, not ``... Delisting Threat in U.S.`` (a headline may end
+    with an abbreviation)."""
+    if not text.endswith("."):
+        return False
+    word = text[:-1].rsplit(None, 1)[-1].lstrip("“\"‘'(") if len(text) > 1 else ""
+    return not (word.lower() in ABBREVIATIONS or re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word))
+
+
 def _looks_like_title(text: str) -> bool:
-    if len(text) > SHORT_LINE_MAX_LEN or text.endswith("."):
+    if len(text) > SHORT_LINE_MAX_LEN or _ends_with_full_stop(text):
         return False
     words = [w for w in text.split() if len(w) > 3]
     if not words:

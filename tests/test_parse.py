@@ -1539,3 +1539,9 @@ def test_a_short_sentence_naming_a_newsletter_is_body_not_a_promo_box() -> None:
     sentence = "Bilibili confirmed the plan in an internal newsletter."
     text = text_page(BYLINE_1, LEAD, sentence, LEAD_2, "Contact reporter Ding Yi (", BYLINE_2, LEAD)
     assert parse_page(text, page_url=PAGE_URL).briefs[0].paragraphs == (LEAD, sentence, LEAD_2)
+
+
+def test_a_headline_list_title_ending_with_an_abbreviation_does_not_cut_the_list() -> None:
+    titles = [*LIST_TITLES[:2], "Douyin Fined as Chinese Apps Face Delisting Threat in U.S."]
+    briefs = parse_page(three_briefs("Home >", *titles), page_url=PAGE_URL).briefs
+    assert [b.title for b in briefs] == titles
