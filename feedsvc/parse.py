@@ -1229,13 +1229,36 @@ class _Segmenter:
                     weak[index] = (j, line.text)  # (a text capture shows a plain line)
             previous = index
         found = dict(strong)
-        if len(strong) + len(weak) >= max(2, 0.8 * len(byline_indices)):
+        if len(strong) + len(weak) >= max(2, 0.8 * len(byline_indices)) and self._heads_below(
+            byline_indices, weak
+        ):
             found.update(weak)
         first = byline_indices[0]
         if len(byline_indices) > 1 and found.keys() == {first}:
             # Only the top brief "has" one: that is chrome or the end of a headline list.
             found.clear()
         return found
+
+    def _heads_below(self, byline_indices: list[int], weak: dict[int, tuple[int, str]]) -> bool:
+        """Whether the weak candidates speak of the brief below them (headlines) rather than
+        of the brief above (its related links, shown without their ``Related:`` prefix):
+        a headline shares words with its brief's opening, a related link with the body it
+        ends. The page as a whole decides, by a count of the candidates leaning each way."""
+        below = above = 0
+        for k, index in enumerate(byline_indices):
+            if index not in weak or k == 0:
+                continue  # (the top brief has nothing above it but the page's chrome)
+            at, title = weak[index]
+            words = _content_words(title)
+            end = byline_indices[k + 1] if k + 1 < len(byline_indices) else len(self.lines)
+            opening = " ".join(ln.text for ln in self.lines[index + 1 : min(end, index + 4)])
+            ending = " ".join(
+                ln.text for ln in self.lines[max(byline_indices[k - 1] + 1, at - 6) : at]
+            )
+            lean = len(words & _content_words(opening)) - len(words & _content_words(ending))
+            below += lean > 0
+            above += lean < 0
+        return above <= below
 
     def _headline_list(self, prelude: list[_Line], count: int) -> tuple[list[str], bool] | None:
         """A list of headlines above the first brief, in page order, and whether it has one

@@ -1545,3 +1545,26 @@ def test_a_headline_list_title_ending_with_an_abbreviation_does_not_cut_the_list
     titles = [*LIST_TITLES[:2], "Douyin Fined as Chinese Apps Face Delisting Threat in U.S."]
     briefs = parse_page(three_briefs("Home >", *titles), page_url=PAGE_URL).briefs
     assert [b.title for b in briefs] == titles
+
+
+def test_related_titles_without_their_prefix_above_every_byline_stay_related_links() -> None:
+    # "Related:" drawn by a stylesheet: a copy shows only the titles, one under each brief
+    briefs_in = [
+        ("Jan 19, 2021 06:27 PM", "BOE Technology plans to raise money from investors.",
+         "BOE Technology Seals Deal to Buy Panel Rival"),
+        ("Jan 19, 2021 04:53 PM", "Foxconn has obtained a license to build a laptop plant.",
+         "Foxconn Moves iPad Assembly Lines to Vietnam"),
+        ("Jan 19, 2021 03:26 PM", "Kuaishou could list on the Hong Kong exchange in February.",
+         "Kuaishou Sprints Toward Hong Kong Listing"),
+        ("Jan 19, 2021 01:17 PM", "Tesla started delivering its Model Y cars in Shanghai.",
+         "Tesla Cuts Prices of Shanghai-Made Model Y"),
+        ("Jan 18, 2021 05:40 PM", "Geely and Foxconn set up a venture to make electric cars.",
+         "Geely Teams Up With Baidu on Electric Cars"),
+    ]  # fmt: skip
+    blocks: list[str] = []
+    for date, lead, related in briefs_in:
+        blocks += [f"Ding Yi / {date} / Business & Tech", lead, "Contact reporter Ding Yi (",
+                   related]  # fmt: skip
+    briefs = parse_page(text_page(*blocks), page_url=PAGE_URL).briefs
+    assert [b.title_source for b in briefs] == ["derived"] * 5
+    assert [[r.title for r in b.related] for b in briefs] == [[r] for _, _, r in briefs_in]
