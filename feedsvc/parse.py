@@ -135,6 +135,15 @@ CHROME_LINE_RE = re.compile(
 #: ``ECONOMY`` / ``TRENDING STORIES`` / ``SOCIETY & CULTURE`` / ``ABOUT US`` / ``LATEST``:
 #: upper-case menu and section labels between briefs.
 UPPERCASE_LABEL_RE = re.compile(r"^[A-Z][A-Z &'’-]{1,39}$")
+#: ``Business & Tech`` / ``Finance`` on a line of its own: a section tag between briefs that a
+#: stylesheet shows in upper case (a copy keeps the markup's case). Never a headline, an
+#: author or a related link; the section part of a split byline is read before this.
+SECTION_NAME_RE = re.compile(
+    r"^(?:business\s*(?:&|and)\s*tech(?:nology)?|world|economy|finance|trending(?: stories)?"
+    r"|society\s*(?:&|and)\s*culture|politics\s*(?:&|and)\s*law|china|opinion|latest|cx live"
+    r"|video|top stories)$",
+    re.IGNORECASE,
+)
 #: ``Share this article`` / ``Open WeChat and scan the QR code`` / ``ABOUT US`` / ``ABOUT US |
 #: About | Contact`` (2018) / ``© 2021 Caixin Global``: the footer begins; nothing after it is
 #: body, related or headline.
@@ -331,8 +340,9 @@ _LINE_KIND_RE = _first_of(
     list_marker=HEADLINE_LIST_MARKER_RE,  # before label: "LATEST" is both
     chrome=CHROME_LINE_RE,
     label=UPPERCASE_LABEL_RE,
+    section_name=SECTION_NAME_RE,
 )
-_CHROME_KINDS = frozenset({"chrome", "label"})
+_CHROME_KINDS = frozenset({"chrome", "label", "section_name"})
 _TAIL_KINDS = frozenset({"contact", "related", "full_story"})
 
 # --------------------------------------------------------------------------------------------
@@ -711,7 +721,8 @@ def _starts_a_block(stripped: str) -> bool:
     kind = _LINE_KIND_RE.match(text)
     if kind is not None:
         # an upper-case word may be the end of a wrapped headline (``… Hong Kong`` / ``IPO``)
-        return kind.lastgroup != "label" or _is_section_label(text)
+        # (a title-case one too: ``… growth in`` / ``China``)
+        return kind.lastgroup not in ("label", "section_name") or _is_section_label(text)
     return _byline_match(text) is not None or (":" in text and _caption(_Line(text)) is not None)
 
 
@@ -1678,7 +1689,7 @@ def _reads_like_authors(text: str) -> bool:
     (a name is at most three words), nor a section label (``FINANCE``) between briefs."""
     if not SPLIT_BYLINE_AUTHORS_RE.match(text):
         return False
-    if text.isupper() and _is_section_label(text):
+    if (text.isupper() and _is_section_label(text)) or SECTION_NAME_RE.match(text):
         return False
     if text[:3].lower() == "by ":
         return True

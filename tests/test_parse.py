@@ -1568,3 +1568,39 @@ def test_related_titles_without_their_prefix_above_every_byline_stay_related_lin
     briefs = parse_page(text_page(*blocks), page_url=PAGE_URL).briefs
     assert [b.title_source for b in briefs] == ["derived"] * 5
     assert [[r.title for r in b.related] for b in briefs] == [[r] for _, _, r in briefs_in]
+
+
+def test_a_title_case_section_tag_between_cards_is_neither_headline_nor_author() -> None:
+    # a stylesheet shows the tag as BUSINESS & TECH; the markup keeps its case
+    def item(author: str, date: str, body: str) -> str:
+        return (
+            "<a class='more' href='/business-and-tech/'>More</a>"
+            "<div class='label'>Business &amp; Tech</div>"
+            f"<div class='item'><div class='author'>{author}</div><div class='time'>{date}</div>"
+            f"<div class='channel'>Business &amp; Tech</div><p>{body}</p>"
+            "<p>Related: Display-Maker BOE Seals Deal</p></div>"
+        )
+
+    page = page_of(item("Ding Yi", "Jan 19, 2021 06:27 PM", LEAD),
+                   item("", "Jan 19, 2021 04:53 PM", LEAD_2),
+                   item("Ding Yi", "Jan 11, 2021 06:22 PM", LEAD_3))  # fmt: skip
+    briefs = parse_page(page, page_url=PAGE_URL).briefs
+    assert [(b.authors, b.title_source, b.paragraphs, len(b.related)) for b in briefs] == [
+        (("Ding Yi",), "derived", (LEAD,), 1),
+        ((), "derived", (LEAD_2,), 1),
+        (("Ding Yi",), "derived", (LEAD_3,), 1),
+    ]
+
+
+def test_a_title_case_section_label_above_a_split_byline_without_authors_is_not_its_author() -> (
+    None
+):
+    text = "\n".join([
+        "Qian Tong", "Jun 17, 2019 09:30 AM", "Finance", LEAD, "Related: Yuan Weakens Past 6.9",
+        "", "More", "Finance", "", "Jun 15, 2019 10:10 AM", "Finance", LEAD_2,
+    ])  # fmt: skip
+    briefs = parse_page(text, page_url=PAGE_URL).briefs
+    assert [(b.authors, [r.title for r in b.related], b.paragraphs) for b in briefs] == [
+        (("Qian Tong",), ["Yuan Weakens Past 6.9"], (LEAD,)),
+        ((), [], (LEAD_2,)),
+    ]
