@@ -254,6 +254,19 @@ _STOP_WORDS = frozenset({
 DERIVED_TITLE_MAX_LEN = 110
 #: A line under a picture that is longer than this is running text, not its caption.
 CAPTION_UNDER_IMAGE_MAX_LEN = 120
+#: ``Additional reporting by …`` / ``With assistance from …`` / ``Source: …``: a credit line
+#: at the end of a body, in title case or nearly, is still the body's.
+CREDIT_LINE_RE = re.compile(
+    r"^(?:sources?|data|chart|graphics?|notes?|editor[’']?s note|(?:additional )?reporting"
+    r"|with (?:additional )?(?:assistance|reporting)|(?:edited|translated|written|compiled"
+    r"|produced|reported) by)\b",
+    re.IGNORECASE,
+)
+#: Words of four letters or more that a title-case headline may leave in lower case.
+_TITLE_SMALL_WORDS = frozenset({
+    "with", "from", "into", "over", "than", "that", "upon", "onto", "amid", "after", "about",
+    "via", "versus",
+})  # fmt: skip
 #: Running text ends like a sentence: ``... investors.`` / ``... told Caixin.”``
 SENTENCE_FINAL_RE = re.compile(r"[.!?…][”\"’')\]]*$")
 #: ``U.S. President``: a period after these does not end the lead sentence.
@@ -1869,15 +1882,33 @@ def _reads_like_description(text: str) -> bool:
 
 def _reads_like_related_title(line: _Line) -> bool:
     """``In Depth: IPO-Bound TikTok Rival Kuaishou Continues to Play Second Fiddle``: a
-    headline in the body's place, not a sub-heading (``What’s the story?``, an <h4>)."""
+    headline in the body's place, not a sub-heading (``What’s the story?``, an <h4>), a
+    credit (``Additional reporting by …``, ``Source: …``) or a quoted slogan. Headlines
+    capitalise every long word, so one lower-case word makes the line body text."""
     text = line.text
     return (
         not line.is_heading
         and not text.endswith(("?", ":"))
         and not _ends_with_full_stop(text)
         and len(text.split()) >= HEADLINE_MIN_WORDS
+        and CREDIT_LINE_RE.match(text) is None
+        and not (text[0] in '“"' and text[-1] in '”"')
         and _looks_like_title(text)
+        and _every_word_capitalised(text)
     )
+
+
+def _every_word_capitalised(text: str) -> bool:
+    for word in text.split():
+        bare = word.strip("“”\"‘’'()[],:;.!?–—-")
+        if (
+            len(bare) > 3
+            and bare[0].islower()
+            and bare not in _TITLE_SMALL_WORDS
+            and bare.islower()  # (iPhone, eBay)
+        ):
+            return False
+    return True
 
 
 def _ends_with_full_stop(text: str) -> bool:

@@ -1604,3 +1604,26 @@ def test_a_title_case_section_label_above_a_split_byline_without_authors_is_not_
         (("Qian Tong",), ["Yuan Weakens Past 6.9"], (LEAD,)),
         ((), [], (LEAD_2,)),
     ]
+
+
+@pytest.mark.parametrize(
+    "last_paragraph",
+    [
+        "Additional reporting by Wang Xiaoqing and Qian Tong",
+        "Source: China Passenger Car Association",
+        "With assistance from Zheng Li, Jing Li and Claire Che",
+        "Its most popular titles include “The Three-Body Problem” and “Ghost Blows Out the Light”",
+        "“Jordan Is Jordan, Qiaodan Is Qiaodan”",
+    ],
+)
+def test_a_credit_or_a_near_title_case_last_paragraph_stays_body(last_paragraph: str) -> None:
+    text = text_page(BYLINE_1, LEAD, last_paragraph, "Contact reporter Ding Yi (", BYLINE_2, LEAD_2)
+    brief = parse_page(text, page_url=PAGE_URL).briefs[0]
+    assert (brief.paragraphs, brief.related) == ((LEAD, last_paragraph), ())
+
+
+def test_a_title_case_headline_ending_a_body_is_still_a_related_link() -> None:
+    title = "Geely Teams Up With Baidu on Electric Cars"
+    text = text_page(BYLINE_1, LEAD, title, "Contact reporter Ding Yi (", BYLINE_2, LEAD_2)
+    brief = parse_page(text, page_url=PAGE_URL).briefs[0]
+    assert (brief.paragraphs, [r.title for r in brief.related]) == ((LEAD,), [title])
