@@ -110,6 +110,11 @@ CAPTION_CREDIT_RE = re.compile(r"^[^.!?]{0,80}$")
 CAPTION_DESCRIPTION_END_RE = re.compile(r"(?:[.!?”\"’')\]]|\s[-–—|/])$")
 #: A word of a caption's description: letters, apostrophes, hyphens; no digits, no dots.
 DESCRIPTION_WORD_RE = re.compile(r"[^\W\d_][^\W\d_’'&-]*(?:[’'-][^\W\d_]+)*[,;]?")
+#: ``3`` / ``137,459`` / ``2.35%`` / ``($23,100)`` / ``Jan.`` / ``U.S.``: numbers and
+#: abbreviations in a caption's description (a junk token mixes letters with digits).
+DESCRIPTION_NUMBER_RE = re.compile(
+    r"[(“\"‘']?(?:[$¥€£]?\d[\d,.]*%?|[A-Z][a-z]{0,3}\.|(?:[A-Za-z]\.){2,})[)”\"’',;]?"
+)
 #: ``What’s trending?`` / ``What's the story?``: sub-headings of Trending Stories briefs.
 #: They stay in the body but never become a derived title.
 SUBHEADING_RE = re.compile(r"^what[’']s\s+(?:trending|the\s+story|next|happening)\s*\??$", re.I)
@@ -1870,12 +1875,17 @@ def _caption(line: _Line) -> str | None:
 
 
 def _reads_like_description(text: str) -> bool:
-    """``BOE's production line in Chongqing``: three or more plain words, unlike a mirror's
-    junk (``xq7``, ``cxmirror.example``)."""
+    """``BOE's production line in Chongqing`` / ``Tesla's Model 3 at a showroom on Jan. 15``:
+    three or more plain words, numbers and abbreviations, unlike a mirror's junk (``xq7``,
+    ``cxmirror.example``: letters and digits or dots in one token)."""
     words = text.split()
+    plain = sum(DESCRIPTION_WORD_RE.fullmatch(word) is not None for word in words)
     return (
-        len(words) >= 3
-        and all(DESCRIPTION_WORD_RE.fullmatch(word) for word in words)
+        plain >= 3
+        and all(
+            DESCRIPTION_WORD_RE.fullmatch(word) or DESCRIPTION_NUMBER_RE.fullmatch(word)
+            for word in words
+        )
         and "mirror" not in text.lower()
     )
 

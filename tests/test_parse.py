@@ -1627,3 +1627,15 @@ def test_a_title_case_headline_ending_a_body_is_still_a_related_link() -> None:
     text = text_page(BYLINE_1, LEAD, title, "Contact reporter Ding Yi (", BYLINE_2, LEAD_2)
     brief = parse_page(text, page_url=PAGE_URL).briefs[0]
     assert (brief.paragraphs, [r.title for r in brief.related]) == ((LEAD,), [title])
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "Tesla’s Model 3 and Model Y at a showroom in Shanghai Photo: VCG",
+        "TME’s headquarters in Shenzhen on Jan. 15 Photo: IC",
+    ],
+)
+def test_a_caption_description_with_numbers_keeps_its_description(caption: str) -> None:
+    (brief,) = parse_page(text_page(BYLINE_1, caption, caption, LEAD), page_url=PAGE_URL).briefs
+    assert (brief.captions, brief.paragraphs) == ((caption,), (LEAD,))
