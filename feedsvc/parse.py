@@ -316,6 +316,9 @@ LYNX_MARKER_RE = re.compile(r"\[(?:\d{1,5}|IMG|INLINE)\]")
 LYNX_BULLET_RE = re.compile(r"^\s*[*+o#@-]\s+")
 #: ``1. `` / ``* `` / ``• ``: a list item of a text capture, which starts a line of its own.
 LIST_ITEM_RE = re.compile(r"^(?:\d{1,3}\.|[*+•·◦-])\s")
+#: ``200. `` / ``- ``: list markers that may be the wrapping's cut inside a sentence (``1.``
+#: and real bullets never are).
+WRAPPED_LIST_MARKER_RE = re.compile(r"^(?:(?:[2-9]|1\d)\d{0,2}[.)]|-)\s")
 #: ``12. `` in front of a headline of a numbered list in a text capture.
 LIST_NUMBER_RE = re.compile(r"^\d{1,3}\.\s+")
 MARKDOWN_MIN_SIGNS = 3
@@ -713,8 +716,10 @@ def _unwrapped(raw: list[str]) -> list[str]:
             previous = out[-1]
             glue = "" if previous.endswith("-") and previous[-2:-1].isalpha() else " "
             joined = previous + glue + stripped
-            if _byline_match(_plain(joined)) or not (
-                _starts_a_block(stripped) or _byline_match(_plain(previous))
+            if (
+                _byline_match(_plain(joined))
+                or _list_marker_cut_from(previous, stripped)
+                or not (_starts_a_block(stripped) or _byline_match(_plain(previous)))
             ):
                 out[-1] = joined
                 joining = len(line.rstrip()) >= width - WRAP_SLACK
@@ -727,6 +732,19 @@ def _unwrapped(raw: list[str]) -> list[str]:
 def _plain(raw: str) -> str:
     """A line of a text capture as it reads, without lynx's ``[4]`` link numbers."""
     return _normalise(LYNX_MARKER_RE.sub("", raw) if "[" in raw else raw)
+
+
+def _list_marker_cut_from(previous: str, stripped: str) -> bool:
+    """``… retail stores in the Middle East to`` / ``200. The company …``: a line the wrapping
+    began with a number and a period (or an ASCII dash) in the middle of a sentence, not a
+    list item. A list's items follow one another; a list starts with 1. or after a line
+    that ends its sentence."""
+    return (
+        WRAPPED_LIST_MARKER_RE.match(stripped) is not None
+        and (previous[-1:].isalnum() or previous.endswith(","))
+        and not MARKDOWN_BLOCK_RE.match(previous)
+        and not LIST_ITEM_RE.match(previous)
+    )
 
 
 def _starts_a_block(stripped: str) -> bool:
@@ -757,7 +775,10 @@ def _markdown_paragraphs(raw: list[str]) -> list[str]:
             out.append("")
             joining = False
             continue
-        if joining and not MARKDOWN_BLOCK_RE.match(stripped) and not _starts_a_block(stripped):
+        if joining and (
+            (not MARKDOWN_BLOCK_RE.match(stripped) and not _starts_a_block(stripped))
+            or (line[:1] not in " \t" and _list_marker_cut_from(out[-1], stripped))
+        ):
             previous = out[-1]
             cut_word = previous.endswith("-") and previous[-2:-1].isalpha()  # sixth-|generation
             glue = "" if cut_word or _in_link_address(previous) else " "

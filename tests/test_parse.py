@@ -1639,3 +1639,37 @@ def test_a_title_case_headline_ending_a_body_is_still_a_related_link() -> None:
 def test_a_caption_description_with_numbers_keeps_its_description(caption: str) -> None:
     (brief,) = parse_page(text_page(BYLINE_1, caption, caption, LEAD), page_url=PAGE_URL).briefs
     assert (brief.captions, brief.paragraphs) == ((caption,), (LEAD,))
+
+
+@pytest.mark.parametrize(
+    ("cut_line", "rest"),
+    [
+        ("Huawei plans to raise the number of its retail stores in the Middle East to",
+         "200. The company did not say how many of them would be in Saudi Arabia."),
+        ("Rivals including Nio, Xpeng and Li Auto reported strong gains in deliveries",
+         "- which all came in the past several months, the association said."),
+    ],
+)  # fmt: skip
+def test_a_wrapped_line_that_starts_like_a_list_item_continues_its_sentence(
+    cut_line: str, rest: str
+) -> None:
+    seed = (FIXTURES / SEED_TXT).read_text("utf-8")
+    wrapped = "\n".join(
+        textwrap.fill(line, 78) if line.strip() else "" for line in seed.splitlines()
+    )
+    extra = ["", "Ding Yi / Jan 20, 2021 10:00 AM / Business & Tech", "", cut_line, rest, ""]
+    assert len(cut_line) >= 75  # filled to the width: the wrapping cut it
+    briefs = parse_page("\n".join(extra) + wrapped, page_url=PAGE_URL).briefs
+    assert briefs[0].paragraphs == (f"{cut_line} {rest}",)
+
+
+def test_a_markdown_soft_break_before_a_number_and_period_continues_the_sentence() -> None:
+    old = "much as 20 billion yuan by selling shares to build a sixth-\ngeneration production line."
+    assert old in HTML2TEXT_WRAPPED
+    text = HTML2TEXT_WRAPPED.replace(old, "much as 20 billion yuan for new lines numbering\n200. "
+                                          "The first is in Chongqing.")  # fmt: skip
+    (brief,) = parse_page(text, page_url=PAGE_URL).briefs
+    assert brief.paragraphs == (
+        "Chinese display panel maker BOE Technology has announced plans to raise as much as "
+        "20 billion yuan for new lines numbering 200. The first is in Chongqing.",
+    )
