@@ -326,6 +326,8 @@ MARKDOWN_RULE_RE = re.compile(r"(?:[-*_]\s*){3,}")
 MARKDOWN_HEADING_RE = re.compile(r"#{1,6}\s+")
 #: A Markdown line that starts a block: heading, list item, quote, image, table, fence, rule.
 MARKDOWN_BLOCK_RE = re.compile(r"#{1,6}\s|[*+-]\s|\d{1,3}[.)]\s|>|!\[|\||```|~~~|(?:[-*_]\s*){3,}$")
+#: ``> `` / ``> > ``: quote marks in front of each line of a quoted paragraph.
+QUOTE_MARK_RE = re.compile(r"^\s*(?:>\s*)+(?=\S)")
 #: ``> `` quotes and ``* `` / ``- `` / ``1. `` list items.
 MARKDOWN_PREFIX_RE = re.compile(r"^(?:>\s*)+|^(?:[*+-]|\d{1,3}\.)\s+")
 MARKDOWN_IMAGE_RE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
@@ -624,8 +626,12 @@ def _text_lines(text: str) -> list[_Line]:
     markdown = len(MARKDOWN_SNIFF_RE.findall(text[:65536], 0)) >= MARKDOWN_MIN_SIGNS
     if markdown:
         raw = _markdown_paragraphs(raw)
-    elif _is_hard_wrapped(raw):
-        raw = _unwrapped(raw)
+    else:
+        if any(line.startswith(">") for line in raw):
+            # a quote kept as Markdown/e-mail quote marks by a tool that wraps them
+            raw = [QUOTE_MARK_RE.sub("", line) for line in raw]
+        if _is_hard_wrapped(raw):
+            raw = _unwrapped(raw)
     lines = []
     under_image = False
     for line_text in raw:
@@ -775,6 +781,9 @@ def _markdown_paragraphs(raw: list[str]) -> list[str]:
             out.append("")
             joining = False
             continue
+        quoted = QUOTE_MARK_RE.match(stripped)
+        if joining and quoted and out[-1].startswith(">"):
+            stripped = stripped[quoted.end() :]  # the quote goes on: one paragraph
         if joining and (
             (not MARKDOWN_BLOCK_RE.match(stripped) and not _starts_a_block(stripped))
             or (line[:1] not in " \t" and _list_marker_cut_from(out[-1], stripped))

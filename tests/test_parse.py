@@ -1673,3 +1673,33 @@ def test_a_markdown_soft_break_before_a_number_and_period_continues_the_sentence
         "Chinese display panel maker BOE Technology has announced plans to raise as much as "
         "20 billion yuan for new lines numbering 200. The first is in Chongqing.",
     )
+
+
+QUOTE_LINES = [
+    "> “It will be an important litmus test to see the extent investors appreciate",
+    "> the short video phenomenon,” Michael Norris, a Shanghai-based analyst at",
+    "> consultancy AgencyChina told Caixin.",
+]
+QUOTE = (
+    "“It will be an important litmus test to see the extent investors appreciate the short "
+    "video phenomenon,” Michael Norris, a Shanghai-based analyst at consultancy AgencyChina "
+    "told Caixin."
+)
+
+
+def test_a_wrapped_markdown_quote_is_one_paragraph_without_its_marks() -> None:
+    old = "generation production line.\n"
+    assert old in HTML2TEXT_WRAPPED
+    text = HTML2TEXT_WRAPPED.replace(old, old + "\n" + "\n".join(QUOTE_LINES) + "\n")
+    (brief,) = parse_page(text, page_url=PAGE_URL).briefs
+    assert brief.paragraphs[1:] == (QUOTE,)
+
+
+def test_a_wrapped_quote_in_a_plain_text_capture_is_one_paragraph_without_its_marks() -> None:
+    seed = (FIXTURES / SEED_TXT).read_text("utf-8")
+    wrapped = "\n".join(
+        textwrap.fill(line, 78) if line.strip() else "" for line in seed.splitlines()
+    )
+    extra = ["", "Ding Yi / Jan 20, 2021 10:00 AM / Business & Tech", "", LEAD, "", *QUOTE_LINES]
+    briefs = parse_page("\n".join(extra) + "\n" + wrapped, page_url=PAGE_URL).briefs
+    assert briefs[0].paragraphs == (LEAD, QUOTE)
