@@ -304,6 +304,8 @@ EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 #: may end (the next word did not fit).
 WRAP_WIDTHS = (40, 100)
 WRAP_SLACK = 25
+#: html2text's default line width.
+MARKDOWN_WRAP_WIDTH = 78
 WRAP_MIN_LINES = 12
 #: Markdown: a link or image ``](https://…)``, a ``## heading``, or ``**bold** /`` bylines.
 MARKDOWN_SNIFF_RE = re.compile(
@@ -799,11 +801,12 @@ def _markdown_paragraphs(raw: list[str]) -> list[str]:
             joining = False
         elif _in_link_address(current) or current.count("[") > current.count("]"):
             joining = True  # a link or a picture cut by the wrapping
+        elif MARKDOWN_HEADING_RE.match(current):
+            # a heading is one line, unless the wrapping cut it (html2text wraps headings
+            # too, and puts a blank line under every heading it ends)
+            joining = len(line.rstrip()) >= MARKDOWN_WRAP_WIDTH - WRAP_SLACK
         else:
-            # the line under a picture is its caption; a heading is one line
-            joining = not current.startswith(("![", "[![")) and not MARKDOWN_HEADING_RE.match(
-                current
-            )
+            joining = not current.startswith(("![", "[!["))  # under a picture: its caption
     return out
 
 

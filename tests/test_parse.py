@@ -1703,3 +1703,21 @@ def test_a_wrapped_quote_in_a_plain_text_capture_is_one_paragraph_without_its_ma
     extra = ["", "Ding Yi / Jan 20, 2021 10:00 AM / Business & Tech", "", LEAD, "", *QUOTE_LINES]
     briefs = parse_page("\n".join(extra) + "\n" + wrapped, page_url=PAGE_URL).briefs
     assert briefs[0].paragraphs == (LEAD, QUOTE)
+
+
+def test_a_markdown_heading_the_wrapping_cut_is_one_headline() -> None:
+    title = (
+        "Foxconn Unit Gets License for $270 Million Laptop Plant in Vietnam as Apple Supplier "
+        "Shifts Production"
+    )
+    heading = textwrap.wrap("### " + title, 78)
+    assert len(heading) == 2
+    old = "Contact reporter Ding Yi ([dingyi@caixin.com](mailto:dingyi@caixin.com))\n"
+    assert old in HTML2TEXT_WRAPPED
+    text = HTML2TEXT_WRAPPED.replace(old, f"{old}\n{heading[0]}\n{heading[1]}\n\n{BYLINE_2}\n\n"
+                                          f"{LEAD_2}\n")  # fmt: skip
+    first, second = parse_page(text, page_url=PAGE_URL).briefs
+    assert (second.title, second.title_source, second.paragraphs) == (
+        title, "headline", (LEAD_2,)
+    )  # fmt: skip
+    assert first.related == ()
