@@ -1247,8 +1247,11 @@ class _Segmenter:
             if start in headline_at:
                 at, draft.headline = headline_at[start]
                 # a picture between the headline and the byline (a card's top)
-                for line in lines[at + 1 : start]:
+                between = lines[at + 1 : start]
+                for n, line in enumerate(between):
                     caption = _caption(line)
+                    if caption is None and line.text in (ln.text for ln in between[n + 1 :]):
+                        caption = line.text
                     if caption and caption not in draft.captions:
                         draft.captions.append(caption)
             # The next brief's own headline, above its byline, is not part of this one.
@@ -1277,8 +1280,13 @@ class _Segmenter:
         previous = -1
         for index in byline_indices:
             j = index - 1
-            while j > previous + 1 and index - j < 4 and _caption(self.lines[j]) is not None:
-                j -= 1
+            while j > previous + 1 and index - j < 5:
+                if _caption(self.lines[j]) is not None:
+                    j -= 1
+                elif j - 1 > previous + 1 and self.lines[j].text == self.lines[j - 1].text:
+                    j -= 2  # a caption known by being shown twice
+                else:
+                    break
             if j > previous and _headline_candidate(self.lines[j]):
                 line = self.lines[j]
                 if line.is_heading:

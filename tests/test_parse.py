@@ -1721,3 +1721,14 @@ def test_a_markdown_heading_the_wrapping_cut_is_one_headline() -> None:
         title, "headline", (LEAD_2,)
     )  # fmt: skip
     assert first.related == ()
+
+
+def test_a_text_card_with_a_caption_shown_twice_between_headline_and_byline() -> None:
+    caption = "Geely owns a number of international brands including Volvo and Lotus"
+    text = text_page(CARD_TITLES[0], "Photo: VCG", BYLINE_1, LEAD,
+                     CARD_TITLES[1], caption, caption, BYLINE_2, LEAD_2)  # fmt: skip
+    briefs = parse_page(text, page_url=PAGE_URL).briefs
+    assert [(b.title, b.captions, b.paragraphs, b.related) for b in briefs] == [
+        (CARD_TITLES[0], ("Photo: VCG",), (LEAD,), ()),
+        (CARD_TITLES[1], (caption,), (LEAD_2,), ()),
+    ]
