@@ -17,6 +17,7 @@ Every rule that says what a line *is* lives in the constants below (see STYLE.md
 from __future__ import annotations
 
 import codecs
+import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -715,11 +716,18 @@ def _unwrapped(raw: list[str]) -> list[str]:
     """Each run of lines that the wrapping cut joined into one line again: a line filled to
     the width continues on the next (a word cut after its hyphen joins without a space).
     A byline is never joined to the next line, unless that only completes its section."""
-    width = max((len(line.rstrip()) for line in raw), default=0)
+    lengths = [len(line.rstrip()) for line in raw]
+    width = max(lengths, default=0)
+    fit_width = _wrap_width(lengths, width)
     out: list[str] = []
     joining = False
+    previous_len = 0
     for line in raw:
         stripped = line.strip()
+        if joining and stripped and not out[-1].endswith("-"):
+            # A wrapping tool breaks a line only where the next word does not fit: if it
+            # would have fitted, the line ended there (a list of titles, lines of a <div>).
+            joining = previous_len + 1 + len(stripped.split(None, 1)[0]) > fit_width
         if joining and stripped:
             previous = out[-1]
             glue = "" if previous.endswith("-") and previous[-2:-1].isalpha() else " "
@@ -730,11 +738,23 @@ def _unwrapped(raw: list[str]) -> list[str]:
                 or not (_starts_a_block(stripped) or _byline_match(_plain(previous)))
             ):
                 out[-1] = joined
-                joining = len(line.rstrip()) >= width - WRAP_SLACK
+                previous_len = len(line.rstrip())
+                joining = previous_len >= width - WRAP_SLACK
                 continue
         out.append(stripped)
-        joining = bool(stripped) and len(line.rstrip()) >= width - WRAP_SLACK
+        previous_len = len(line.rstrip())
+        joining = bool(stripped) and previous_len >= width - WRAP_SLACK
     return out
+
+
+def _wrap_width(lengths: list[int], longest: int) -> int:
+    """The width the capture was wrapped at, from below: the upper quartile of the lengths
+    of lines a paragraph goes on after. Not the longest line: a long address or a byline
+    the tool would not break may stand out past the width."""
+    carried = sorted(
+        n for n, after in itertools.pairwise(lengths) if after and n >= longest - WRAP_SLACK
+    )
+    return carried[(3 * len(carried)) // 4] if carried else longest
 
 
 def _plain(raw: str) -> str:

@@ -1422,9 +1422,10 @@ LYNX_WRAPPED = """\
    By [1]Wang Xiaoqing, [2]Qian Tong, [3]Xue Xiaoli and [4]Denise Jia
    / Jan 19, 2021 04:53 PM / [5]Economy
 
-   Apple supplier Foxconn has reportedly obtained a license for one of its
-   units to build a plant to make laptops and tablets in Vietnam, as the
-   Taiwanese company moves some of its production lines to Southeast Asia.
+   Apple supplier Foxconn has reportedly obtained a license for one of
+   its units to build a plant to make laptops and tablets in Vietnam,
+   as the Taiwanese company moves some of its production lines to
+   Southeast Asia.
 
    Contact editor Marcus Ryder ([6]marcusryder@caixin.com)
 
@@ -1434,8 +1435,9 @@ LYNX_WRAPPED = """\
    ECONOMY
    Ding Yi / Jan 19, 2021 03:26 PM / [9]Business & Tech
 
-   The TikTok-like Kuaishou could be preparing to list on the Hong Kong Stock
-   Exchange as early as Feb 5, people close to the deal told Caixin reporters.
+   The TikTok-like Kuaishou could be preparing to list on the Hong
+   Kong Stock Exchange as early as Feb 5, people close to the deal
+   told Caixin reporters.
 
 References
 
@@ -1646,7 +1648,7 @@ def test_a_caption_description_with_numbers_keeps_its_description(caption: str) 
     [
         ("Huawei plans to raise the number of its retail stores in the Middle East to",
          "200. The company did not say how many of them would be in Saudi Arabia."),
-        ("Rivals including Nio, Xpeng and Li Auto reported strong gains in deliveries",
+        ("Rivals including Nio, Xpeng and Li Auto reported strong gains in the delivery",
          "- which all came in the past several months, the association said."),
     ],
 )  # fmt: skip
@@ -1658,7 +1660,8 @@ def test_a_wrapped_line_that_starts_like_a_list_item_continues_its_sentence(
         textwrap.fill(line, 78) if line.strip() else "" for line in seed.splitlines()
     )
     extra = ["", "Ding Yi / Jan 20, 2021 10:00 AM / Business & Tech", "", cut_line, rest, ""]
-    assert len(cut_line) >= 75  # filled to the width: the wrapping cut it
+    # filled to the width: the next word does not fit on the line (the wrapping cut it)
+    assert len(cut_line) <= 78 < len(cut_line) + 1 + len(rest.split()[0])
     briefs = parse_page("\n".join(extra) + wrapped, page_url=PAGE_URL).briefs
     assert briefs[0].paragraphs == (f"{cut_line} {rest}",)
 
@@ -1732,3 +1735,39 @@ def test_a_text_card_with_a_caption_shown_twice_between_headline_and_byline() ->
         (CARD_TITLES[0], ("Photo: VCG",), (LEAD,), ()),
         (CARD_TITLES[1], (caption,), (LEAD_2,), ()),
     ]
+
+
+W3M_LIST_TITLES = [
+    "BOE Plans $3 Billion Share Sale to Fund New AMOLED Line",
+    "Foxconn Unit Gets License for $270 Million Laptop Plant in Vietnam",
+    "Kuaishou Could List in Hong Kong as Early as Feb 5",
+    "Tesla Starts Delivering Shanghai-Made Model Y to Chinese Buyers",
+    "Weibo Punished for Failing to Curb Porn",
+    "Huawei to Open Its Largest Overseas Store in Riyadh",
+    "Tencent Music to Buy Lazy Audio for $416 Million",
+    "Robot Maker Jaka Raises $46 Million in Series C Round",
+    "Lotus and Renault’s Alpine to Co-Develop Electric Sports Car",
+    "Qiaodan Sports Renames Itself After Losing Jordan Case",
+    "EHang Brings Self-Flying Sightseeing Trips to Zhuhai",
+    "WeRide Closes $310 Million Series B Led by Yutong",
+    "Bilibili Files Confidentially for Hong Kong Secondary Listing",
+    "Takeout Worker Sets Himself on Fire Over Withheld Pay",
+    "PayPal Becomes Sole Owner of Chinese Payment Firm Gopay",
+    "Douyin Hit With Maximum Penalty Over Vulgar Content",
+    "Impossible Foods to Slash Prices in Hong Kong and Macao",
+    "Nio Unveils ET7 Sedan With Lidar and 1,000-Kilometer Range",
+    "Beijing Steps Up Regulation of China’s Tech Giants",
+    "Baidu to Make Electric Cars With Geely",
+]
+
+
+def test_a_wrapped_capture_keeps_list_lines_that_were_not_cut_by_the_wrapping_apart() -> None:
+    # w3m shows a list of <div>s one title a line, with no blank lines: a title long enough
+    # to look filled to the width still ends its line, as the next title's first word fits
+    seed = (FIXTURES / SEED_TXT).read_text("utf-8")
+    wrapped = "\n".join(
+        textwrap.fill(line, 80) if line.strip() else "" for line in seed.splitlines()
+    )
+    page = "\n".join(["LATEST", *W3M_LIST_TITLES, "", wrapped])
+    briefs = parse_page(page, page_url=PAGE_URL).briefs
+    assert [b.title for b in briefs] == W3M_LIST_TITLES
