@@ -237,6 +237,8 @@ BARE_ADDRESS_RE = re.compile(
 #: a digit among letters, or starts in lower case; no paragraph, caption or headline is one.
 JUNK_TOKEN_RE = re.compile(r"^(?=\S*[^\W\d_])(?:(?=\S*\d)[\w-]+|[^\W\d_A-Z][\w-]*)$")
 JUNK_TOKEN_MAX_LEN = 24
+#: ``5G`` / ``AI`` / ``3D`` / ``Q1``: an item of a list or table in a body, not junk or a label.
+ACRONYM_RE = re.compile(r"^(?=.*[A-Z])[A-Z0-9]{2,3}$")
 #: Junk and caption checks only look at lines up to this long (a caption is never longer).
 SHORT_LINE_MAX_LEN = 300
 #: Unprefixed related headlines look like titles: ``China’s Other TikTok-Like App Sensation
@@ -1467,7 +1469,7 @@ class _Segmenter:
                 continue
             if kind in ("aside", "list_marker"):
                 continue
-            if kind in _CHROME_KINDS or _is_junk(text):
+            if (kind in _CHROME_KINDS and not _is_acronym(text)) or _is_junk(text):
                 continue
             caption = _caption(line)
             if caption is None and i < n:
@@ -1879,10 +1881,14 @@ def _is_junk(text: str) -> bool:
     if "irror" in text and MIRROR_NOTE_RE.search(text) is not None:
         return True
     if len(text) <= JUNK_TOKEN_MAX_LEN and JUNK_TOKEN_RE.match(text):
-        return True
+        return not _is_acronym(text)
     if len(text) <= 3 * JUNK_TOKEN_MAX_LEN and _junk_tokens(text):
         return True
     return len(text) <= 120 and _is_widget(text)
+
+
+def _is_acronym(text: str) -> bool:
+    return ACRONYM_RE.match(text) is not None and text not in SECTION_LABEL_WORDS
 
 
 def _junk_tokens(text: str) -> bool:

@@ -1771,3 +1771,15 @@ def test_a_wrapped_capture_keeps_list_lines_that_were_not_cut_by_the_wrapping_ap
     page = "\n".join(["LATEST", *W3M_LIST_TITLES, "", wrapped])
     briefs = parse_page(page, page_url=PAGE_URL).briefs
     assert [b.title for b in briefs] == W3M_LIST_TITLES
+
+
+def test_short_acronyms_listed_in_a_body_are_kept() -> None:
+    items = ["5G", "AI", "IoT", "3D"]
+    text = text_page(BYLINE_1, LEAD, *items, LEAD_2, "Contact reporter Ding Yi (", BYLINE_2, LEAD)
+    assert parse_page(text, page_url=PAGE_URL).briefs[0].paragraphs == (LEAD, *items, LEAD_2)
+
+
+@pytest.mark.parametrize("chrome", ["US", "CX", "TOP"])
+def test_a_lone_upper_case_menu_word_in_a_body_is_still_dropped(chrome: str) -> None:
+    text = text_page(BYLINE_1, LEAD, chrome, LEAD_2, "Contact reporter Ding Yi (", BYLINE_2, LEAD)
+    assert parse_page(text, page_url=PAGE_URL).briefs[0].paragraphs == (LEAD, LEAD_2)
