@@ -1,0 +1,76 @@
+"""The parser against one-change variants of the real page, from a fifth red-team round.
+
+``tests/fixtures/variants/`` holds 38 cases, each the seed page with one thing changed as a
+mirror, a capture tool or a markup redesign would change it: credit lines and slogans
+ending a body, related links whose ``Related:`` prefix a stylesheet draws, acronyms and
+numbers in bodies and captions, html2text quotes, wrapped headings and ``<br>`` paragraphs,
+w3m and lynx dumps whose wrapping starts a line with ``200.`` or ``- ``, copyright and
+newsletter sentences, title-case section tags between cards, headline lists ending in
+``U.S.`` or shown as ``<div>`` lines. ``NAME.expect.json`` holds what a careful reader
+takes from the page: the number of briefs, and for the briefs the change touches, the
+fields it touches (``note`` says what was changed).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from feedsvc.model import Brief
+from feedsvc.parse import parse_page
+
+VARIANTS = Path(__file__).parent / "fixtures" / "variants"
+NAMES = sorted(p.name.removesuffix(".expect.json") for p in VARIANTS.glob("*.expect.json"))
+
+
+def fields(brief: Brief) -> dict[str, Any]:
+    return {
+        "authors": list(brief.authors),
+        "published_at": brief.published_at.isoformat(),
+        "section": brief.section,
+        "paragraphs": list(brief.paragraphs),
+        "captions": list(brief.captions),
+        "contacts": [[c.role, c.name, c.email] for c in brief.contacts],
+        "related": [r.title for r in brief.related],
+        "title": brief.title,
+        "title_source": brief.title_source,
+    }
+
+
+def mismatches(want: dict[str, Any], brief: Brief) -> list[str]:
+    got = fields(brief)
+    found = []
+    for key, value in want.items():
+        if key == "paragraphs_contains":
+            found += [f"lost paragraph {p[:60]!r}" for p in value if p not in got["paragraphs"]]
+        elif key == "text_contains":
+            body = " ".join(got["paragraphs"])
+            found += [f"body lacks {t!r}" for t in value if t not in body]
+        elif key == "no_backslash":
+            texts = [*got["paragraphs"], *got["related"], got["title"]]
+            found += [f"Markdown escape left in {t[:60]!r}" for t in texts if "\\" in t]
+        elif got[key] != value:
+            found.append(f"{key}: want {value!r}, got {got[key]!r}")
+    return found
+
+
+def test_there_are_38_variants() -> None:
+    assert len(NAMES) == 38
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_variant_reads_as_a_careful_reader_reads_it(name: str) -> None:
+    case = json.loads((VARIANTS / f"{name}.expect.json").read_text(encoding="utf-8"))
+    briefs = parse_page((VARIANTS / case["file"]).read_bytes(), page_url=case["page_url"]).briefs
+    assert len(briefs) == case["count"], case["note"]
+    problems = [
+        f"brief {k}: {problem}"
+        for k, brief in enumerate(briefs)
+        for problem in mismatches(case.get("all", {}), brief)
+    ]
+    for k, want in case["briefs"].items():
+        problems += [f"brief {k}: {problem}" for problem in mismatches(want, briefs[int(k)])]
+    assert problems == [], case["note"]
