@@ -155,9 +155,12 @@ SECTION_NAME_RE = re.compile(
 #: body, related or headline.
 PAGE_END_RE = re.compile(
     r"^(?:share this article|open wechat and scan the qr code|about us(?:\s*[|·•].*)?"
-    r"|©.*|copyright\s*(?:©|\(c\)|\d{4}|caixin).*|(?=.{0,80}$).*\ball rights reserved\.?)$",
+    r"|©.*|copyright\s*(?:©|\(c\)|\d{4}|caixin).*)$",
     re.IGNORECASE,
 )
+#: ``Caixin Global Ltd. All rights reserved.``: a short line that ends so ends the page too.
+RIGHTS_RESERVED_RE = re.compile(r"\ball rights reserved\.?$", re.IGNORECASE)
+RIGHTS_RESERVED_MAX_LEN = 80
 #: ``Related Articles`` / ``See also``: a heading over a list of related links (no prefix on
 #: the links themselves).
 RELATED_HEADING_RE = re.compile(
@@ -170,11 +173,16 @@ RELATED_HEADING_RE = re.compile(
 ASIDE_RE = re.compile(
     r"^(?:most (?:popular|read|viewed|shared)(?: stories| articles)?|editor[’']?s[’']? picks?"
     r"|recommended(?: for you| stories| reading| articles)?|you (?:may|might) also like"
-    r"|popular (?:stories|articles|now)|top stories"
-    r"|(?=.{0,60}$)(?:(?!.*\.$).*\bnewsletters?\b.*"
-    r"|.*\b(?:sign up|subscribe)\b.*\bnewsletters?\b.*))$",
+    r"|popular (?:stories|articles|now)|top stories)$",
     re.IGNORECASE,
 )
+#: ``Caixin Global Newsletter`` / ``Sign up for our newsletter.``: a short line naming a
+#: newsletter is a promo box, unless it is a sentence (``… in an internal newsletter.``).
+NEWSLETTER_PROMO_RE = re.compile(
+    r"^(?:(?!.*\.$).*\bnewsletters?\b|.*\b(?:sign up|subscribe)\b.*\bnewsletters?\b)",
+    re.IGNORECASE,
+)
+NEWSLETTER_PROMO_MAX_LEN = 60
 #: Share bars and article tools: ``Share``, ``ShareTwitterFacebookLinkedInWeChat`` (inline
 #: links with no space between them), ``Share: Twitter Facebook LinkedIn Comments (0)``.
 WIDGET_LINE_RE = re.compile(
@@ -285,6 +293,11 @@ ABBREVIATIONS = frozenset({
     "oct", "nov", "dec",
 })
 # fmt: on
+#: ``… Threat in U.S.`` / ``… Ltd.``: a text ending with an abbreviation's period.
+ABBREVIATION_END_RE = re.compile(
+    r"(?:^|[\s“\"‘'(])(?:" + "|".join(sorted(ABBREVIATIONS)) + r"|(?:[A-Za-z]\.)+[A-Za-z])\.$",
+    re.IGNORECASE,
+)
 #: Sentence ends: ``... group of investors.`` then a capital, a digit or an opening quote.
 SENTENCE_END_RE = re.compile(r"[.!?][”\"’')\]]*(?=\s+[“\"‘'(\[]?[A-Z0-9])")
 #: A class token or role naming a headline (``brief-title``, ``headline``, ``role=heading``).
@@ -371,6 +384,25 @@ _LINE_KIND_RE = _first_of(
     section_name=SECTION_NAME_RE,
 )
 _CHROME_KINDS = frozenset({"chrome", "label", "section_name"})
+
+
+def _line_kind(text: str) -> str | None:
+    """What the line is (a group name of _LINE_KIND_RE), or None for text. The checks that
+    need the line's length come after the one pass of the pattern, only for short lines."""
+    match = _LINE_KIND_RE.match(text)
+    if match is not None:
+        return match.lastgroup
+    if (
+        len(text) <= NEWSLETTER_PROMO_MAX_LEN
+        and ("ewsletter" in text or "EWSLETTER" in text)
+        and NEWSLETTER_PROMO_RE.match(text)
+    ):
+        return "aside"
+    if len(text) <= RIGHTS_RESERVED_MAX_LEN and RIGHTS_RESERVED_RE.search(text):
+        return "page_end"
+    return None
+
+
 _TAIL_KINDS = frozenset({"contact", "related", "full_story"})
 
 # --------------------------------------------------------------------------------------------
@@ -784,11 +816,11 @@ def _starts_a_block(stripped: str) -> bool:
     if LIST_ITEM_RE.match(stripped):
         return True
     text = _plain(stripped)
-    kind = _LINE_KIND_RE.match(text)
+    kind = _line_kind(text)
     if kind is not None:
         # an upper-case word may be the end of a wrapped headline (``… Hong Kong`` / ``IPO``)
         # (a title-case one too: ``… growth in`` / ``China``)
-        return kind.lastgroup not in ("label", "section_name") or _is_section_label(text)
+        return kind not in ("label", "section_name") or _is_section_label(text)
     return _byline_match(text) is not None or (":" in text and _caption(_Line(text)) is not None)
 
 
@@ -1359,7 +1391,7 @@ class _Segmenter:
         boxed: set[int] = set()  # ids of the lines of such boxes
         in_box = False
         for line in prelude:
-            if ASIDE_RE.match(line.text):
+            if _line_kind(line.text) == "aside":
                 in_box = True
             elif in_box and _headline_candidate(line):
                 boxed.add(id(line))
@@ -1435,8 +1467,7 @@ class _Segmenter:
             line = lines[i]
             text = line.text
             i += 1
-            kind_match = _LINE_KIND_RE.match(text)
-            kind = kind_match.lastgroup if kind_match else None
+            kind = _line_kind(text)
             if titled and kind in _TAIL_KINDS and state == _BODY:
                 take_titled()
             if kind == "contact":
@@ -1796,7 +1827,7 @@ def _ascii_punctuation(line: _Line) -> _Line:
     ascii_text = _normalise(_FULLWIDTH_COLON_RE.sub(": ", text).translate(_FULLWIDTH))
     colon = ascii_text.rfind(":")
     if (
-        _LINE_KIND_RE.match(ascii_text)
+        _line_kind(ascii_text)
         or BYLINE_DATE_RE.search(ascii_text)
         or (colon > 0 and CAPTION_CREDIT_WORD_RE.search(ascii_text, max(0, colon - 40), colon))
     ):
@@ -1849,7 +1880,7 @@ def _headline_candidate(line: _Line) -> bool:
     return (
         len(text) <= SHORT_LINE_MAX_LEN
         and not _is_byline(text)
-        and not _LINE_KIND_RE.match(text)  # contact, related, ..., chrome or list marker
+        and not _line_kind(text)  # contact, related, ..., chrome or list marker
         and not _is_junk(text)
         and _caption(line) is None
     )
@@ -1964,7 +1995,8 @@ def _reads_like_related_title(line: _Line) -> bool:
     capitalise every long word, so one lower-case word makes the line body text."""
     text = line.text
     return (
-        not line.is_heading
+        len(text) <= SHORT_LINE_MAX_LEN  # the cheap test first: most lines are paragraphs
+        and not line.is_heading
         and not text.endswith(("?", ":"))
         and not _ends_with_full_stop(text)
         and len(text.split()) >= HEADLINE_MIN_WORDS
@@ -1991,10 +2023,8 @@ def _every_word_capitalised(text: str) -> bool:
 def _ends_with_full_stop(text: str) -> bool:
     """``... in the coming weeks.``, not ``... Delisting Threat in U.S.`` (a headline may end
     with an abbreviation)."""
-    if not text.endswith("."):
-        return False
-    word = text[:-1].rsplit(None, 1)[-1].lstrip("“\"‘'(") if len(text) > 1 else ""
-    return not (word.lower() in ABBREVIATIONS or re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word))
+    # (only the end of the text is searched: this runs on every paragraph)
+    return text.endswith(".") and ABBREVIATION_END_RE.search(text, max(0, len(text) - 12)) is None
 
 
 def _looks_like_title(text: str) -> bool:
