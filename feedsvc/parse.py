@@ -1353,22 +1353,25 @@ class _Segmenter:
                     weak[index] = (j, line.text)  # (a text capture shows a plain line)
             previous = index
         found = dict(strong)
-        if len(strong) + len(weak) >= max(2, 0.8 * len(byline_indices)) and self._heads_below(
-            byline_indices, weak
-        ):
-            found.update(weak)
+        if len(strong) + len(weak) >= max(2, 0.8 * len(byline_indices)):
+            found.update(self._headlines_of_briefs_below(byline_indices, weak))
         first = byline_indices[0]
         if len(byline_indices) > 1 and found.keys() == {first}:
             # Only the top brief "has" one: that is chrome or the end of a headline list.
             found.clear()
         return found
 
-    def _heads_below(self, byline_indices: list[int], weak: dict[int, tuple[int, str]]) -> bool:
-        """Whether the weak candidates speak of the brief below them (headlines) rather than
-        of the brief above (its related links, shown without their ``Related:`` prefix):
-        a headline shares words with its brief's opening, a related link with the body it
-        ends. The page as a whole decides, by a count of the candidates leaning each way."""
+    def _headlines_of_briefs_below(
+        self, byline_indices: list[int], weak: dict[int, tuple[int, str]]
+    ) -> dict[int, tuple[int, str]]:
+        """The weak candidates that are headlines: those that speak of the brief below them
+        rather than of the brief above (its related links, shown without their
+        ``Related:`` prefix). A headline shares words with its brief's opening, a related
+        link with the body it ends. The page as a whole decides, by a count of the
+        candidates leaning each way; then a candidate that shares at most a word with the
+        brief below and three or more with the one above stays a related link."""
         below = above = 0
+        aside: set[int] = set()
         for k, index in enumerate(byline_indices):
             if index not in weak or k == 0:
                 continue  # (the top brief has nothing above it but the page's chrome)
@@ -1379,10 +1382,15 @@ class _Segmenter:
             ending = " ".join(
                 ln.text for ln in self.lines[max(byline_indices[k - 1] + 1, at - 6) : at]
             )
-            lean = len(words & _content_words(opening)) - len(words & _content_words(ending))
-            below += lean > 0
-            above += lean < 0
-        return above <= below
+            shared_below = len(words & _content_words(opening))
+            shared_above = len(words & _content_words(ending))
+            below += shared_below > shared_above
+            above += shared_below < shared_above
+            if shared_below <= 1 and shared_above >= 3:
+                aside.add(index)
+        if above > below:
+            return {}
+        return {index: found for index, found in weak.items() if index not in aside}
 
     def _headline_list(self, prelude: list[_Line], count: int) -> tuple[list[str], bool] | None:
         """A list of headlines above the first brief, in page order, and whether it has one
@@ -1680,7 +1688,9 @@ def _content_words(text: str) -> set[str]:
     for word in _CONTENT_WORD_RE.findall(text.casefold().replace("’", "'")):
         if word in _STOP_WORDS:
             continue
-        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        if word.endswith("'s"):
+            word = word[:-2]
+        elif len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
             word = word[:-1]
         found.add(word)
     return found

@@ -1783,3 +1783,29 @@ def test_short_acronyms_listed_in_a_body_are_kept() -> None:
 def test_a_lone_upper_case_menu_word_in_a_body_is_still_dropped(chrome: str) -> None:
     text = text_page(BYLINE_1, LEAD, chrome, LEAD_2, "Contact reporter Ding Yi (", BYLINE_2, LEAD)
     assert parse_page(text, page_url=PAGE_URL).briefs[0].paragraphs == (LEAD, LEAD_2)
+
+
+def test_a_related_title_above_the_one_brief_without_a_headline_stays_a_related_link() -> None:
+    # headlines above every byline but one; above that one, the brief before ends with a
+    # related title (no prefix) about its own story
+    related = "Music Stops for Alibaba’s Xiami Streaming Service"
+    briefs_in = [
+        ("Jan 19, 2021 06:27 PM", "BOE Plans Share Sale", "BOE Technology plans a share sale."),
+        ("Jan 19, 2021 04:53 PM", "Foxconn Gets Vietnam License",
+         "Foxconn obtained a license to build a plant in Vietnam."),
+        ("Jan 18, 2021 12:55 PM", "Tencent Music Buys Lazy Audio",
+         "Tencent Music agreed to buy Lazy Audio, weeks after Alibaba said its Xiami music "
+         "streaming service would close."),
+        ("Jan 15, 2021 05:56 PM", None, "Robot maker Jaka raised 300 million yuan."),
+        ("Jan 15, 2021 02:10 PM", "Lotus and Alpine Team Up",
+         "Lotus and Alpine will co-develop an electric sports car."),
+    ]  # fmt: skip
+    blocks: list[str] = []
+    for date, headline, lead in briefs_in:
+        blocks += [headline] if headline else [related]
+        blocks += [f"Ding Yi / {date} / Business & Tech", lead, "Contact reporter Ding Yi ("]
+    briefs = parse_page(text_page(*blocks), page_url=PAGE_URL).briefs
+    assert [b.title if b.title_source == "headline" else None for b in briefs] == [
+        h for _, h, _ in briefs_in
+    ]
+    assert [[r.title for r in b.related] for b in briefs] == [[], [], [related], [], []]
