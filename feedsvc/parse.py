@@ -176,6 +176,13 @@ ASIDE_RE = re.compile(
     r"|popular (?:stories|articles|now)|top stories)$",
     re.IGNORECASE,
 )
+#: ``Subscribe to Caixin Global for unlimited access …`` / ``Download our app …``: a promo's
+#: sentence between briefs, never a brief's body.
+PROMO_RE = re.compile(
+    r"^(?:subscribe|sign up|download|register|log in|get (?:the|our|unlimited)|follow us"
+    r"|try caixin|join (?:us|caixin)|unlock)\b|\bunlimited access\b|\bfree trial\b",
+    re.IGNORECASE,
+)
 #: ``Caixin Global Newsletter`` / ``Sign up for our newsletter.``: a short line naming a
 #: newsletter is a promo box, unless it is a sentence (``… in an internal newsletter.``).
 NEWSLETTER_PROMO_RE = re.compile(
@@ -1557,7 +1564,15 @@ class _Segmenter:
                 resumed.append(text)
         if titled and not last and state == _BODY:
             take_titled()  # the brief ends with them, before the next byline
-        if state == _RESUMED and SUBHEADING_RE.match(resumed[0]):
+        if state == _RESUMED and (
+            SUBHEADING_RE.match(resumed[0])
+            or (
+                not last
+                and not self.cards  # (a card tells by its container: see the _TAIL state)
+                and all(_looks_like_body_text(t) and not PROMO_RE.search(t) for t in resumed)
+            )
+        ):
+            # the body went on after a Related line in its middle, up to the next brief
             keep_pending()
         if not draft.paragraphs:
             draft.paragraphs.extend(resumed)  # all the body came after a contact line

@@ -1809,3 +1809,21 @@ def test_a_related_title_above_the_one_brief_without_a_headline_stays_a_related_
         h for _, h, _ in briefs_in
     ]
     assert [[r.title for r in b.related] for b in briefs] == [[], [], [related], [], []]
+
+
+def test_body_after_a_mid_body_related_line_runs_to_the_next_brief_in_a_text_capture() -> None:
+    text = text_page(BYLINE_1, LEAD, "Related: BOE Seals $1.1 Billion Deal", MORE, BYLINE_2, LEAD_2)
+    first, _ = parse_page(text, page_url=PAGE_URL).briefs
+    assert (first.paragraphs, [r.title for r in first.related]) == (
+        (LEAD, MORE),
+        ["BOE Seals $1.1 Billion Deal"],
+    )
+
+
+def test_a_promo_sentence_between_briefs_of_a_text_capture_is_not_body() -> None:
+    promo = "Subscribe to Caixin Global for unlimited access to our reporting on China’s economy."
+    text = text_page(
+        BYLINE_1, LEAD, "Related: BOE Seals $1.1 Billion Deal", promo, BYLINE_2, LEAD_2
+    )
+    first, _ = parse_page(text, page_url=PAGE_URL).briefs
+    assert first.paragraphs == (LEAD,)
