@@ -1356,7 +1356,7 @@ class _Segmenter:
                     line.is_link_or_bold
                     and not _ends_with_full_stop(line.text)
                     and len(line.text.split()) >= HEADLINE_MIN_WORDS
-                ) or _reads_like_related_title(line):
+                ) or _reads_like_headline(line.text):
                     weak[index] = (j, line.text)  # (a text capture shows a plain line)
             previous = index
         found = dict(strong)
@@ -1385,14 +1385,17 @@ class _Segmenter:
             at, title = weak[index]
             words = _content_words(title)
             end = byline_indices[k + 1] if k + 1 < len(byline_indices) else len(self.lines)
-            opening = " ".join(ln.text for ln in self.lines[index + 1 : min(end, index + 4)])
-            ending = " ".join(
-                ln.text for ln in self.lines[max(byline_indices[k - 1] + 1, at - 6) : at]
-            )
-            shared_below = len(words & _content_words(opening))
-            shared_above = len(words & _content_words(ending))
+            # the opening paragraphs, past a picture's captions and a Trending sub-heading
+            opening = [
+                ln.text
+                for ln in self.lines[index + 1 : min(end, index + 9)]
+                if _caption(ln) is None and not SUBHEADING_RE.match(ln.text)
+            ][:2]
+            ending = [ln.text for ln in self.lines[max(byline_indices[k - 1] + 1, at - 6) : at]]
+            shared_below = len(words & _content_words(" ".join(opening)))
+            shared_above = len(words & _content_words(" ".join(ending)))
             below += shared_below > shared_above
-            above += shared_below < shared_above
+            above += shared_above > max(shared_below, 1)  # (one word in common is chance)
             if shared_below <= 1 and shared_above >= 3:
                 aside.add(index)
         if above > below:
@@ -2026,6 +2029,22 @@ def _reads_like_related_title(line: _Line) -> bool:
         and not _ends_with_full_stop(text)
         and len(text.split()) >= HEADLINE_MIN_WORDS
         and CREDIT_LINE_RE.match(text) is None
+        and not (text[0] in '“"' and text[-1] in '”"')
+        and _looks_like_title(text)
+        and _every_word_capitalised(text)
+    )
+
+
+def _reads_like_headline(text: str) -> bool:
+    """``Is China’s Chip Push Paying Off?`` / ``Data Shows Car Sales Rose`` / ``Douyin
+    Fined``: a title-case line that may be a card's headline (a question, two words), never
+    a Trending sub-heading or a sentence."""
+    return (
+        len(text) <= SHORT_LINE_MAX_LEN
+        and not text.endswith(":")
+        and not _ends_with_full_stop(text)
+        and len(text.split()) >= HEADLINE_MIN_WORDS - 1
+        and SUBHEADING_RE.match(text) is None
         and not (text[0] in '“"' and text[-1] in '”"')
         and _looks_like_title(text)
         and _every_word_capitalised(text)

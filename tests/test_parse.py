@@ -1827,3 +1827,45 @@ def test_a_promo_sentence_between_briefs_of_a_text_capture_is_not_body() -> None
     )
     first, _ = parse_page(text, page_url=PAGE_URL).briefs
     assert first.paragraphs == (LEAD,)
+
+
+CARD_BRIEFS = [
+    ("Jan 19, 2021 06:27 PM", "BOE Technology plans to raise 20 billion yuan by selling shares."),
+    ("Jan 19, 2021 04:53 PM", "Foxconn obtained a license to build a laptop plant in Vietnam."),
+    ("Jan 19, 2021 03:26 PM", "Kuaishou could list on the Hong Kong exchange as early as Feb 5."),
+    ("Jan 19, 2021 01:17 PM", "Tesla started delivering its Shanghai-made Model Y cars."),
+    ("Jan 18, 2021 06:34 PM", "Weibo was punished for failing to rein in pornographic content."),
+]
+
+
+def card_capture(headlines: list[str], *, under_byline: tuple[str, ...] = ()) -> str:
+    blocks: list[str] = []
+    for headline, (date, lead) in zip(headlines, CARD_BRIEFS, strict=True):
+        blocks += [headline, f"Ding Yi / {date} / Business & Tech", *under_byline, lead,
+                   "Contact reporter Ding Yi ("]  # fmt: skip
+    return text_page(*blocks)
+
+
+@pytest.mark.parametrize(
+    "odd_one",
+    [
+        "Will Kuaishou’s Listing Beat Hong Kong Records?",  # a question
+        "Data Shows Kuaishou Users Top 262 Million",  # opens like a credit line
+        "Kuaishou Listing",  # two words
+    ],
+)
+def test_every_headline_of_a_text_capture_of_cards_is_found(odd_one: str) -> None:
+    headlines = ["BOE Plans Big Share Sale", "Foxconn Gets Vietnam License", odd_one,
+                 "Tesla Delivers Shanghai-Made Model Y", "Weibo Punished Over Porn"]  # fmt: skip
+    briefs = parse_page(card_capture(headlines), page_url=PAGE_URL).briefs
+    assert [(b.title, b.title_source) for b in briefs] == [(h, "headline") for h in headlines]
+    assert [b.related for b in briefs] == [()] * 5
+
+
+def test_card_headlines_are_found_past_pictures_and_a_trending_sub_heading() -> None:
+    # the words a headline shares with its brief come after the captions and "What’s trending?"
+    headlines = ["BOE Plans Share Sale", "Foxconn License Granted", "Kuaishou Eyes Listing",
+                 "Tesla Delivers Model Y", "Weibo Punished"]  # fmt: skip
+    text = card_capture(headlines, under_byline=("Photo: VCG", "Photo: VCG", "What’s trending?"))
+    briefs = parse_page(text, page_url=PAGE_URL).briefs
+    assert [(b.title, b.title_source) for b in briefs] == [(h, "headline") for h in headlines]
