@@ -1636,6 +1636,9 @@ def test_a_title_case_headline_ending_a_body_is_still_a_related_link() -> None:
     [
         "Tesla’s Model 3 and Model Y at a showroom in Shanghai Photo: VCG",
         "TME’s headquarters in Shenzhen on Jan. 15 Photo: IC",
+        "Nio’s ET7 sedan at its launch in Chengdu on Jan. 9 Photo: VCG",
+        "A clinic in Wuhan during the Covid-19 outbreak Photo: IC",
+        "Tesla’s U.S.-made Model 3 at a port in Shanghai Photo: VCG",
     ],
 )
 def test_a_caption_description_with_numbers_keeps_its_description(caption: str) -> None:
