@@ -304,6 +304,8 @@ ABBREVIATION_END_RE = re.compile(
     r"(?:^|[\s“\"‘'(])(?:" + "|".join(sorted(ABBREVIATIONS)) + r"|(?:[A-Za-z]\.)+[A-Za-z])\.$",
     re.IGNORECASE,
 )
+#: ``U.S.`` / ``U.K.`` at the end of a headline.
+INITIALS_END_RE = re.compile(r"(?:^|[\s(])(?:[A-Z]\.){2,}$")
 #: Sentence ends: ``... group of investors.`` then a capital, a digit or an opening quote.
 SENTENCE_END_RE = re.compile(r"[.!?][”\"’')\]]*(?=\s+[“\"‘'(\[]?[A-Z0-9])")
 #: A class token or role naming a headline (``brief-title``, ``headline``, ``role=heading``).
@@ -2022,7 +2024,7 @@ def _reads_like_related_title(line: _Line) -> bool:
         len(text) <= SHORT_LINE_MAX_LEN  # the cheap test first: most lines are paragraphs
         and not line.is_heading
         and not text.endswith(("?", ":"))
-        and not _ends_with_full_stop(text)
+        and not _ends_with_period_of_a_name(text)
         and len(text.split()) >= HEADLINE_MIN_WORDS
         and CREDIT_LINE_RE.match(text) is None
         and not (text[0] in '“"' and text[-1] in '”"')
@@ -2038,13 +2040,19 @@ def _reads_like_headline(text: str) -> bool:
     return (
         len(text) <= SHORT_LINE_MAX_LEN
         and not text.endswith(":")
-        and not _ends_with_full_stop(text)
+        and not _ends_with_period_of_a_name(text)
         and len(text.split()) >= HEADLINE_MIN_WORDS - 1
         and SUBHEADING_RE.match(text) is None
         and not (text[0] in '“"' and text[-1] in '”"')
         and _looks_like_title(text)
         and _every_word_capitalised(text)
     )
+
+
+def _ends_with_period_of_a_name(text: str) -> bool:
+    """A period ends a headline only in initials (``… in U.S.``): ``China Literature Ltd.``
+    in a list of companies, or a sentence, is body text."""
+    return text.endswith(".") and INITIALS_END_RE.search(text, max(0, len(text) - 12)) is None
 
 
 def _every_word_capitalised(text: str) -> bool:

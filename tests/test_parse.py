@@ -1616,6 +1616,7 @@ def test_a_title_case_section_label_above_a_split_byline_without_authors_is_not_
         "With assistance from Zheng Li, Jing Li and Claire Che",
         "Its most popular titles include “The Three-Body Problem” and “Ghost Blows Out the Light”",
         "“Jordan Is Jordan, Qiaodan Is Qiaodan”",
+        "Shenzhen Hive Box Technology Co. Ltd.",  # the last of a list of companies
     ],
 )
 def test_a_credit_or_a_near_title_case_last_paragraph_stays_body(last_paragraph: str) -> None:
