@@ -326,7 +326,7 @@ PLAUSIBLE_YEARS = (1990, 2999)
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 #: Width (columns) of a hard-wrapped text capture, and how far short of it a wrapped line
 #: may end (the next word did not fit).
-WRAP_WIDTHS = (40, 100)
+WRAP_WIDTHS = (40, 160)
 WRAP_SLACK = 25
 #: html2text's default line width.
 MARKDOWN_WRAP_WIDTH = 78

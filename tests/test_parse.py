@@ -985,7 +985,7 @@ def test_a_headline_list_longer_than_the_page_gives_headlines_by_their_words() -
     ]
 
 
-@pytest.mark.parametrize(("width", "indent"), [(72, ""), (78, "   ")])
+@pytest.mark.parametrize(("width", "indent"), [(72, ""), (78, "   "), (120, "")])
 def test_a_hard_wrapped_text_capture_reads_like_the_capture(width: int, indent: str) -> None:
     seed = (FIXTURES / SEED_TXT).read_text("utf-8")
     wrapped = "\n".join(
