@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 import itertools
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
@@ -741,7 +742,7 @@ def _lynx_lines(raw: list[str], references: dict[str, str]) -> list[_Line]:
 
 
 def _is_hard_wrapped(raw: list[str]) -> bool:
-    lengths = [len(line.rstrip()) for line in raw]
+    lengths = [_columns(line.rstrip()) for line in raw]
     width = max(lengths, default=0)
     if not WRAP_WIDTHS[0] <= width <= WRAP_WIDTHS[1]:
         return False  # a capture with a paragraph per line has lines far longer than this
@@ -758,18 +759,23 @@ def _unwrapped(raw: list[str]) -> list[str]:
     """Each run of lines that the wrapping cut joined into one line again: a line filled to
     the width continues on the next (a word cut after its hyphen joins without a space).
     A byline is never joined to the next line, unless that only completes its section."""
-    lengths = [len(line.rstrip()) for line in raw]
+    lengths = [_columns(line.rstrip()) for line in raw]
     width = max(lengths, default=0)
     fit_width = _wrap_width(lengths, width)
     out: list[str] = []
     joining = False
     previous_len = 0
-    for line in raw:
+    for line, length in zip(raw, lengths, strict=True):
         stripped = line.strip()
-        if joining and stripped and not out[-1].endswith("-"):
+        if stripped and out and out[-1] and not out[-1].endswith("-"):
             # A wrapping tool breaks a line only where the next word does not fit: if it
-            # would have fitted, the line ended there (a list of titles, lines of a <div>).
-            joining = previous_len + 1 + len(stripped.split(None, 1)[0]) > fit_width
+            # would have fitted, the line ended there (a list of titles, lines of a <div>);
+            # a word too long for what is left (a web address) leaves a short line above it.
+            word = _columns(stripped.split(None, 1)[0])
+            fits = previous_len + 1 + word <= fit_width
+            joining = (joining and not fits) or (
+                word >= WRAP_SLACK and not fits and SENTENCE_FINAL_RE.search(out[-1]) is None
+            )
         if joining and stripped:
             previous = out[-1]
             glue = "" if previous.endswith("-") and previous[-2:-1].isalpha() else " "
@@ -780,13 +786,21 @@ def _unwrapped(raw: list[str]) -> list[str]:
                 or not (_starts_a_block(stripped) or _byline_match(_plain(previous)))
             ):
                 out[-1] = joined
-                previous_len = len(line.rstrip())
+                previous_len = length
                 joining = previous_len >= width - WRAP_SLACK
                 continue
         out.append(stripped)
-        previous_len = len(line.rstrip())
+        previous_len = length
         joining = bool(stripped) and previous_len >= width - WRAP_SLACK
     return out
+
+
+def _columns(text: str) -> int:
+    """How many columns a terminal gives the text: a Chinese character takes two (w3m and
+    lynx wrap by columns)."""
+    if text.isascii():
+        return len(text)
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
 def _wrap_width(lengths: list[int], longest: int) -> int:

@@ -1873,3 +1873,30 @@ def test_card_headlines_are_found_past_pictures_and_a_trending_sub_heading() -> 
     text = card_capture(headlines, under_byline=("Photo: VCG", "Photo: VCG", "What’s trending?"))
     briefs = parse_page(text, page_url=PAGE_URL).briefs
     assert [(b.title, b.title_source) for b in briefs] == [(h, "headline") for h in headlines]
+
+
+def wrapped_seed_after(*lines: str) -> list[Brief]:
+    """A brief of the given (hard-wrapped) lines on top of the seed wrapped at 78 columns."""
+    seed = (FIXTURES / SEED_TXT).read_text("utf-8")
+    wrapped = "\n".join(
+        textwrap.fill(line, 78) if line.strip() else "" for line in seed.splitlines()
+    )
+    extra = ["", "Ding Yi / Jan 20, 2021 10:00 AM / Business & Tech", "", *lines, "", ""]
+    return list(parse_page("\n".join(extra) + wrapped, page_url=PAGE_URL).briefs)
+
+
+def test_a_wrapped_line_holding_chinese_characters_is_counted_in_columns() -> None:
+    # 乔丹 takes four columns: the line is full though it has 69 characters
+    lines = [
+        "Qiaodan Sports (乔丹) renamed itself after losing its trademark case to",
+        "Michael Jordan in China’s top court.",
+    ]
+    assert len(lines[0]) + 1 + len("Michael") <= 78 < len(lines[0]) + 2 + 1 + len("Michael")
+    assert wrapped_seed_after(*lines)[0].paragraphs == (" ".join(lines),)
+
+
+def test_a_web_address_too_long_for_the_rest_of_a_wrapped_line_continues_its_sentence() -> None:
+    address = "https://www1.hkexnews.hk/listedco/listconews/sehk/2021/0119/2021011900123.pdf"
+    lines = ["The filing is on the exchange’s website at", address,
+             "on Tuesday, the company said."]  # fmt: skip
+    assert wrapped_seed_after(*lines)[0].paragraphs == (" ".join(lines),)
