@@ -346,6 +346,11 @@ LIST_ITEM_RE = re.compile(r"^(?:\d{1,3}\.|[*+•·◦-])\s")
 #: ``200. `` / ``- ``: list markers that may be the wrapping's cut inside a sentence (``1.``
 #: and real bullets never are).
 WRAPPED_LIST_MARKER_RE = re.compile(r"^(?:(?:[2-9]|1\d)\d{0,2}[.)]|-)\s")
+#: ``… until March`` / ``… on Feb.``: a line ending with a month, the day on the next line.
+MONTH_END_RE = re.compile(
+    r"\b(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?$"
+)
 #: ``12. `` in front of a headline of a numbered list in a text capture.
 LIST_NUMBER_RE = re.compile(r"^\d{1,3}\.\s+")
 MARKDOWN_MIN_SIGNS = 3
@@ -822,13 +827,14 @@ def _list_marker_cut_from(previous: str, stripped: str) -> bool:
     """``… retail stores in the Middle East to`` / ``200. The company …``: a line the wrapping
     began with a number and a period (or an ASCII dash) in the middle of a sentence, not a
     list item. A list's items follow one another; a list starts with 1. or after a line
-    that ends its sentence."""
-    return (
-        WRAPPED_LIST_MARKER_RE.match(stripped) is not None
-        and (previous[-1:].isalnum() or previous.endswith(","))
-        and not MARKDOWN_BLOCK_RE.match(previous)
-        and not LIST_ITEM_RE.match(previous)
-    )
+    that ends its sentence (not after a month: ``March 1. The …`` is a date)."""
+    if MARKDOWN_BLOCK_RE.match(previous) or LIST_ITEM_RE.match(previous):
+        return False
+    if LIST_NUMBER_RE.match(stripped) and MONTH_END_RE.search(previous, max(0, len(previous) - 12)):
+        return True  # ``… until March`` / ``1. The final rules …``: a date the wrapping cut
+    return (previous[-1:].isalnum() or previous.endswith(",")) and WRAPPED_LIST_MARKER_RE.match(
+        stripped
+    ) is not None
 
 
 def _starts_a_block(stripped: str) -> bool:

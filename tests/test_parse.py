@@ -1652,6 +1652,10 @@ def test_a_caption_description_with_numbers_keeps_its_description(caption: str) 
     [
         ("Huawei plans to raise the number of its retail stores in the Middle East to",
          "200. The company did not say how many of them would be in Saudi Arabia."),
+        ("The industry ministry is taking public comments on its draft plan until March",
+         "1. The final rules are expected later this year."),
+        ("The industry ministry is taking public comments on the draft plan until Feb.",
+         "1. The final rules are expected later this year."),
         ("Rivals including Nio, Xpeng and Li Auto reported strong gains in the delivery",
          "- which all came in the past several months, the association said."),
     ],
