@@ -132,7 +132,7 @@ CHROME_LINE_RE = re.compile(
     r"|home\s*[>›»](?:\s.*)?"
     r"|cx (?:tech|live) is\b.*"
     r"|(?:read |load |see |view )?more(?: stories| news| briefs)?\s*[›»>→…]*"
-    r"|caixin|caixin global|back to top"
+    r"|caixin|caixin global|back to top|ad|advertisement|sponsored(?: content)?"
     r"|sign up(?: now| today| for free)?|subscribe(?: now| today)?"
     r"|(?:tags?|keywords|filed under)\s*:.{0,200}"
     r"|share this article|open wechat and scan the qr code)$",
@@ -186,7 +186,8 @@ PROMO_RE = re.compile(
 #: ``Caixin Global Newsletter`` / ``Sign up for our newsletter.``: a short line naming a
 #: newsletter is a promo box, unless it is a sentence (``… in an internal newsletter.``).
 NEWSLETTER_PROMO_RE = re.compile(
-    r"^(?:(?!.*\.$).*\bnewsletters?\b|.*\b(?:sign up|subscribe)\b.*\bnewsletters?\b)",
+    r"^(?:(?!.*\.$)(?!(?:\S+\s+){5})\S.*\bnewsletters?\b"  # (five words at most)
+    r"|.*\b(?:sign up|subscribe)\b.*\bnewsletters?\b)",
     re.IGNORECASE,
 )
 NEWSLETTER_PROMO_MAX_LEN = 60
@@ -359,7 +360,7 @@ MARKDOWN_HEADING_RE = re.compile(r"#{1,6}\s+")
 #: A Markdown line that starts a block: heading, list item, quote, image, table, fence, rule.
 MARKDOWN_BLOCK_RE = re.compile(r"#{1,6}\s|[*+-]\s|\d{1,3}[.)]\s|>|!\[|\||```|~~~|(?:[-*_]\s*){3,}$")
 #: ``> `` / ``> > ``: quote marks in front of each line of a quoted paragraph.
-QUOTE_MARK_RE = re.compile(r"^\s*(?:>\s*)+(?=\S)")
+QUOTE_MARK_RE = re.compile(r"^\s*(?:>\s*)+(?=\S|$)")
 #: ``> `` quotes and ``* `` / ``- `` / ``1. `` list items.
 MARKDOWN_PREFIX_RE = re.compile(r"^(?:>\s*)+|^(?:[*+-]|\d{1,3}\.)\s+")
 MARKDOWN_IMAGE_RE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
@@ -866,6 +867,10 @@ def _markdown_paragraphs(raw: list[str]) -> list[str]:
             joining = False
             continue
         quoted = QUOTE_MARK_RE.match(stripped)
+        if quoted and quoted.end() == len(stripped):
+            out.append("")  # an empty line of a quote: a paragraph ends
+            joining = False
+            continue
         if joining and quoted and out[-1].startswith(">"):
             stripped = stripped[quoted.end() :]  # the quote goes on: one paragraph
         if joining and (
@@ -1539,7 +1544,9 @@ class _Segmenter:
                 continue
             if kind in ("aside", "list_marker"):
                 continue
-            if (kind in _CHROME_KINDS and not _is_acronym(text)) or _is_junk(text):
+            if (kind in _CHROME_KINDS and not (kind == "label" and _is_acronym(text))) or _is_junk(
+                text
+            ):
                 continue
             caption = _caption(line)
             if caption is None and i < n:

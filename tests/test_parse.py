@@ -1904,3 +1904,27 @@ def test_a_web_address_too_long_for_the_rest_of_a_wrapped_line_continues_its_sen
     lines = ["The filing is on the exchange’s website at", address,
              "on Tuesday, the company said."]  # fmt: skip
     assert wrapped_seed_after(*lines)[0].paragraphs == (" ".join(lines),)
+
+
+@pytest.mark.parametrize("label", ["AD", "Advertisement", "SPONSORED"])
+def test_an_advertisement_label_in_a_body_is_not_a_paragraph(label: str) -> None:
+    text = text_page(BYLINE_1, LEAD, label, LEAD_2, "Contact reporter Ding Yi (", BYLINE_2, LEAD)
+    assert parse_page(text, page_url=PAGE_URL).briefs[0].paragraphs == (LEAD, LEAD_2)
+
+
+def test_a_related_title_naming_a_newsletter_is_a_related_link_not_a_promo_box() -> None:
+    title = "Tencent Launches Paid Newsletter Service for WeChat Writers"
+    text = text_page(BYLINE_1, LEAD, "Contact reporter Ding Yi (", f"Related: {title}", BYLINE_2,
+                     LEAD_2, "Contact reporter Ding Yi (", title, BYLINE_3, LEAD_3)  # fmt: skip
+    briefs = parse_page(text, page_url=PAGE_URL).briefs
+    assert [[r.title for r in b.related] for b in briefs] == [[title], [title], []]
+
+
+def test_a_capture_quoted_in_an_e_mail_reads_like_the_capture() -> None:
+    # Thunderbird quotes every line, the empty ones as a bare ">"
+    seed = (FIXTURES / SEED_TXT).read_text("utf-8")
+    wrapped = [textwrap.fill(line, 78) if line.strip() else "" for line in seed.splitlines()]
+    quoted = "\n".join(f"> {line}" if line else ">" for line in "\n".join(wrapped).splitlines())
+    got = parse_page(quoted, page_url=PAGE_URL).briefs
+    expected = parse_fixture(SEED_TXT).briefs
+    assert [shared_view(b) for b in got] == [shared_view(b) for b in expected]
