@@ -1334,11 +1334,10 @@ class _Segmenter:
             if start in headline_at:
                 at, draft.headline = headline_at[start]
                 # a picture between the headline and the byline (a card's top)
-                between = lines[at + 1 : start]
-                for n, line in enumerate(between):
+                for line in lines[at + 1 : start]:
                     caption = _caption(line)
-                    if caption is None and line.text in (ln.text for ln in between[n + 1 :]):
-                        caption = line.text
+                    if caption is None:
+                        caption = line.text  # (shown twice, or once under the headline)
                     if caption and caption not in draft.captions:
                         draft.captions.append(caption)
             # The next brief's own headline, above its byline, is not part of this one.
@@ -1372,6 +1371,12 @@ class _Segmenter:
                     j -= 1
                 elif j - 1 > previous + 1 and self.lines[j].text == self.lines[j - 1].text:
                     j -= 2  # a caption known by being shown twice
+                elif (
+                    j == index - 1
+                    and _reads_like_lone_caption(self.lines[j].text)
+                    and _reads_like_headline(self.lines[j - 1].text)
+                ):
+                    j -= 1  # a caption shown once, under a headline
                 else:
                     break
             if j > previous and _headline_candidate(self.lines[j]):
@@ -2057,6 +2062,21 @@ def _reads_like_related_title(line: _Line) -> bool:
         and not (text[0] in '“"' and text[-1] in '”"')
         and _looks_like_title(text)
         and _every_word_capitalised(text)
+    )
+
+
+def _reads_like_lone_caption(text: str) -> bool:
+    """``Geely owns a number of international brands including Volvo and Lotus``: a short
+    line that is no sentence, no title and nothing structural (a picture's caption without
+    a credit, between a card's headline and its byline)."""
+    return (
+        len(text) <= CAPTION_UNDER_IMAGE_MAX_LEN
+        and len(text.split()) >= 3
+        and SENTENCE_FINAL_RE.search(text) is None
+        and not text.endswith((":", "("))
+        and not _looks_like_title(text)
+        and _line_kind(text) is None
+        and not _is_junk(text)
     )
 
 

@@ -1928,3 +1928,14 @@ def test_a_capture_quoted_in_an_e_mail_reads_like_the_capture() -> None:
     got = parse_page(quoted, page_url=PAGE_URL).briefs
     expected = parse_fixture(SEED_TXT).briefs
     assert [shared_view(b) for b in got] == [shared_view(b) for b in expected]
+
+
+def test_a_text_card_with_a_caption_shown_once_between_headline_and_byline() -> None:
+    caption = "Geely owns a number of international brands including Volvo and Lotus"
+    text = text_page(CARD_TITLES[0], "Photo: VCG", BYLINE_1, LEAD,
+                     CARD_TITLES[1], caption, BYLINE_2, LEAD_2)  # fmt: skip
+    briefs = parse_page(text, page_url=PAGE_URL).briefs
+    assert [(b.title, b.captions, b.paragraphs, b.related) for b in briefs] == [
+        (CARD_TITLES[0], ("Photo: VCG",), (LEAD,), ()),
+        (CARD_TITLES[1], (caption,), (LEAD_2,), ()),
+    ]
