@@ -1549,9 +1549,16 @@ class _Segmenter:
                 continue
             if kind in ("aside", "list_marker"):
                 continue
-            if (kind in _CHROME_KINDS and not (kind == "label" and _is_acronym(text))) or _is_junk(
-                text
+            if (
+                kind in ("label", "section_name")
+                and state == _BODY
+                and draft.paragraphs
+                and self._in_body_flow(text, kind, lines, i)
             ):
+                draft.paragraphs.append(text)
+                titled.clear()
+                continue
+            if kind in _CHROME_KINDS or _is_junk(text):
                 continue
             caption = _caption(line)
             if caption is None and i < n:
@@ -1620,6 +1627,27 @@ class _Segmenter:
             draft.captions.extend(c for c in pending if c not in draft.captions)
             pending.clear()
         return pending
+
+    @staticmethod
+    def _in_body_flow(text: str, kind: str, lines: list[_Line], after: int) -> bool:
+        """``5G`` / ``AI`` / ``China`` / ``Finance`` between a brief's paragraphs: an item of
+        a list or a sub-heading, not a menu or section tag. A title-case name is one when the
+        body goes on after it (a section tag ends a brief); an upper-case word (``US``) only
+        as an acronym or next to other short items of a list."""
+        if kind == "section_name":
+            return any(
+                _looks_like_body_text(ln.text) and _line_kind(ln.text) is None
+                for ln in lines[after:]
+            )
+        if _is_acronym(text):
+            return True
+        neighbours = [lines[k].text for k in (after - 2, after) if 0 <= k < len(lines)]
+        return any(
+            len(t.split()) <= 4
+            and SENTENCE_FINAL_RE.search(t) is None
+            and _line_kind(t) in (None, "label", "section_name")
+            for t in neighbours
+        )
 
     def _first_url(self, line: _Line) -> str | None:
         for href, _text in line.links:

@@ -1939,3 +1939,17 @@ def test_a_text_card_with_a_caption_shown_once_between_headline_and_byline() -> 
         (CARD_TITLES[0], ("Photo: VCG",), (LEAD,), ()),
         (CARD_TITLES[1], (caption,), (LEAD_2,), ()),
     ]
+
+
+def test_a_section_name_as_a_sub_heading_inside_a_body_is_kept() -> None:
+    text = text_page(BYLINE_1, "China", LEAD, "World", LEAD_2, "Contact reporter Ding Yi (",
+                     BYLINE_2, LEAD)  # fmt: skip
+    assert parse_page(text, page_url=PAGE_URL).briefs[0].paragraphs == (
+        LEAD, "World", LEAD_2
+    )  # fmt: skip
+
+
+def test_section_words_in_a_list_inside_a_body_are_kept() -> None:
+    items = ["China", "US", "EU", "Finance", "Southeast Asia"]
+    text = text_page(BYLINE_1, LEAD, *items, LEAD_2, "Contact reporter Ding Yi (", BYLINE_2, LEAD)
+    assert parse_page(text, page_url=PAGE_URL).briefs[0].paragraphs == (LEAD, *items, LEAD_2)
