@@ -1,14 +1,19 @@
-"""The parser against one-change variants of the real page, from a fifth red-team round.
+"""The parser against one-change variants of the real page, from a fifth and a sixth
+red-team round.
 
-``tests/fixtures/variants/`` holds 39 cases, each the seed page with one thing changed as a
+``tests/fixtures/variants/`` holds 71 cases, each the seed page with one thing changed as a
 mirror, a capture tool or a markup redesign would change it: credit lines and slogans
 ending a body, related links whose ``Related:`` prefix a stylesheet draws, acronyms and
 numbers in bodies and captions, html2text quotes, wrapped headings and ``<br>`` paragraphs,
 w3m and lynx dumps whose wrapping starts a line with ``200.`` or ``- ``, copyright and
 newsletter sentences, title-case section tags between cards, headline lists ending in
-``U.S.`` or shown as ``<div>`` lines. ``NAME.expect.json`` holds what a careful reader
-takes from the page: the number of briefs, and for the briefs the change touches, the
-fields it touches (``note`` says what was changed).
+``U.S.`` or shown as ``<div>`` lines (fifth round); card captures whose headlines are
+questions or two words, Trending cards with pictures over the sub-heading, company lists
+ending in ``Ltd.``, model names in captions, w3m at 60 and 120 columns, Chinese characters
+and long web addresses in wrapped lines, captures quoted in an e-mail, section names as
+sub-headings or list items (sixth round, ``r6-``). ``NAME.expect.json`` holds what a careful
+reader takes from the page: the number of briefs, and for the briefs the change touches,
+the fields it touches (``note`` says what was changed).
 """
 
 from __future__ import annotations
@@ -49,6 +54,9 @@ def mismatches(want: dict[str, Any], brief: Brief) -> list[str]:
         elif key == "text_contains":
             body = " ".join(got["paragraphs"])
             found += [f"body lacks {t!r}" for t in value if t not in body]
+        elif key == "n_paragraphs":
+            if len(got["paragraphs"]) != value:
+                found.append(f"{len(got['paragraphs'])} paragraphs, want {value}")
         elif key == "no_backslash":
             texts = [*got["paragraphs"], *got["related"], got["title"]]
             found += [f"Markdown escape left in {t[:60]!r}" for t in texts if "\\" in t]
@@ -57,8 +65,8 @@ def mismatches(want: dict[str, Any], brief: Brief) -> list[str]:
     return found
 
 
-def test_there_are_39_variants() -> None:
-    assert len(NAMES) == 39
+def test_there_are_71_variants() -> None:
+    assert len(NAMES) == 71
 
 
 @pytest.mark.parametrize("name", NAMES)
