@@ -413,7 +413,11 @@ def _line_kind(text: str) -> str | None:
         and NEWSLETTER_PROMO_RE.match(text)
     ):
         return "aside"
-    if len(text) <= RIGHTS_RESERVED_MAX_LEN and RIGHTS_RESERVED_RE.search(text):
+    if (
+        len(text) <= RIGHTS_RESERVED_MAX_LEN
+        and ("eserved" in text or "ESERVED" in text)
+        and RIGHTS_RESERVED_RE.search(text)
+    ):
         return "page_end"
     return None
 
@@ -2127,7 +2131,10 @@ def _reads_like_headline(text: str) -> bool:
 def _ends_with_period_of_a_name(text: str) -> bool:
     """A period ends a headline only in initials (``… in U.S.``): ``China Literature Ltd.``
     in a list of companies, or a sentence, is body text."""
-    return text.endswith(".") and INITIALS_END_RE.search(text, max(0, len(text) - 12)) is None
+    if not text.endswith("."):
+        return False
+    # initials end with a capital before the period (the usual ``investors.`` does not)
+    return not text[-2:-1].isupper() or INITIALS_END_RE.search(text, max(0, len(text) - 12)) is None
 
 
 def _every_word_capitalised(text: str) -> bool:
@@ -2147,7 +2154,12 @@ def _ends_with_full_stop(text: str) -> bool:
     """``... in the coming weeks.``, not ``... Delisting Threat in U.S.`` (a headline may end
     with an abbreviation)."""
     # (only the end of the text is searched: this runs on every paragraph)
-    return text.endswith(".") and ABBREVIATION_END_RE.search(text, max(0, len(text) - 12)) is None
+    if not text.endswith("."):
+        return False
+    tail = text[-7:-1]
+    if tail.islower() and tail.isalpha():
+        return True  # the usual case (``investors.``): longer than any abbreviation
+    return ABBREVIATION_END_RE.search(text, max(0, len(text) - 12)) is None
 
 
 def _looks_like_title(text: str) -> bool:
