@@ -330,6 +330,8 @@ EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 #: may end (the next word did not fit).
 WRAP_WIDTHS = (40, 160)
 WRAP_SLACK = 25
+#: Longer than any headline: two title lines that would make this much stay two lines.
+LIST_TITLES_JOINED_MIN_LEN = 110
 #: html2text's default line width.
 MARKDOWN_WRAP_WIDTH = 78
 WRAP_MIN_LINES = 12
@@ -793,7 +795,11 @@ def _unwrapped(raw: list[str]) -> list[str]:
             if (
                 _byline_match(_plain(joined))
                 or _list_marker_cut_from(previous, stripped)
-                or not (_starts_a_block(stripped) or _byline_match(_plain(previous)))
+                or not (
+                    _starts_a_block(stripped)
+                    or _byline_match(_plain(previous))
+                    or _two_titles(previous, stripped)
+                )
             ):
                 out[-1] = joined
                 previous_len = length
@@ -803,6 +809,16 @@ def _unwrapped(raw: list[str]) -> list[str]:
         previous_len = length
         joining = bool(stripped) and previous_len >= width - WRAP_SLACK
     return out
+
+
+def _two_titles(previous: str, stripped: str) -> bool:
+    """Two lines of a headline list, the first nearly as wide as the page: joined, they
+    would make a title longer than any headline."""
+    return (
+        len(previous) + len(stripped) > LIST_TITLES_JOINED_MIN_LEN
+        and _reads_like_headline(_plain(previous))
+        and _reads_like_headline(_plain(stripped))
+    )
 
 
 def _columns(text: str) -> int:

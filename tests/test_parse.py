@@ -1953,3 +1953,17 @@ def test_section_words_in_a_list_inside_a_body_are_kept() -> None:
     items = ["China", "US", "EU", "Finance", "Southeast Asia"]
     text = text_page(BYLINE_1, LEAD, *items, LEAD_2, "Contact reporter Ding Yi (", BYLINE_2, LEAD)
     assert parse_page(text, page_url=PAGE_URL).briefs[0].paragraphs == (LEAD, *items, LEAD_2)
+
+
+def test_a_wrapped_capture_keeps_two_list_titles_apart_even_when_the_first_fills_the_line() -> None:
+    titles = list(W3M_LIST_TITLES)
+    titles[1] = "Foxconn Unit Gets License for $270 Million Laptop and Tablet Plant in Vietnam"
+    titles[8] = "Lotus and Renault’s Alpine to Co-Develop Electric Sports Car as Geely Invests"
+    assert all(75 <= len(titles[k]) <= 80 for k in (1, 8))
+    seed = (FIXTURES / SEED_TXT).read_text("utf-8")
+    wrapped = "\n".join(
+        textwrap.fill(line, 80) if line.strip() else "" for line in seed.splitlines()
+    )
+    page = "\n".join(["LATEST", *titles, "", wrapped])
+    briefs = parse_page(page, page_url=PAGE_URL).briefs
+    assert [b.title for b in briefs] == titles
