@@ -2255,9 +2255,21 @@ def _absolute(href: str, page_url: str) -> str | None:
         url = urljoin(page_url, href)
     except ValueError:
         return None
+    if "/web/" in url:
+        archived = ARCHIVED_URL_RE.search(url)
+        if archived:  # a Wayback Machine capture: the link as the page had it
+            url = archived["url"]
+            url = "https:" + url if url.startswith("//") else url
+            url = url if "://" in url else "http://" + url
     return url if url.lower().startswith(("http://", "https://")) else None
 
 
+#: ``https://web.archive.org/web/20210119104512/https://www.caixinglobal.com/…`` (or the same
+#: path joined to the live page's address): a Wayback Machine capture's rewritten link.
+ARCHIVED_URL_RE = re.compile(
+    r"/web/\d{4,14}(?:[a-z]{2}_)?/(?P<url>(?:https?:)?//.+|[\w.-]+\.[a-z]{2,}(?:[/?#].*)?)$",
+    re.IGNORECASE,
+)
 #: ``Jan 19, 2021 06:27 PM``, the one form every CX byline has used: read directly.
 _PLAIN_BYLINE_TIME_RE = re.compile(
     r"(?P<month>[A-Z][a-z]{2,8}) (?P<day>\d{1,2}), (?P<year>\d{4}) "

@@ -1967,3 +1967,25 @@ def test_a_wrapped_capture_keeps_two_list_titles_apart_even_when_the_first_fills
     page = "\n".join(["LATEST", *titles, "", wrapped])
     briefs = parse_page(page, page_url=PAGE_URL).briefs
     assert [b.title for b in briefs] == titles
+
+
+ARCHIVED = "https://www.caixinglobal.com/2020-12-01/boe-deal-101634301.html"
+
+
+@pytest.mark.parametrize(
+    ("page_url", "href", "url"),
+    [
+        ("https://web.archive.org/web/20210119104512/https://www.caixinglobal.com/business-and-tech-live/",
+         f"/web/20210119104512/{ARCHIVED}", ARCHIVED),
+        (PAGE_URL,  # a capture saved from the archive, built with the live address
+         f"/web/20210119104512/{ARCHIVED}", ARCHIVED),
+        (PAGE_URL, f"https://web.archive.org/web/20210119104512im_/{ARCHIVED}", ARCHIVED),
+        (PAGE_URL, "/web/2021/www.caixinglobal.com/a.html", "http://www.caixinglobal.com/a.html"),
+    ],
+)  # fmt: skip
+def test_links_of_a_wayback_machine_capture_are_the_links_the_page_had(
+    page_url: str, href: str, url: str
+) -> None:
+    page = one_brief_html(LEAD, f"Related: <a href='{href}'>BOE Seals Deal</a>")
+    (brief,) = parse_page(page, page_url=page_url).briefs
+    assert [r.url for r in brief.related] == [url]
