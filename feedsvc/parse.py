@@ -1537,6 +1537,11 @@ class _Segmenter:
             text = line.text
             i += 1
             kind = _line_kind(text)
+            if kind is None and line.links and text[:8].lower() == "related ":
+                title = text[8:].strip()
+                if title and title == " ".join(t for _, t in line.links if t).strip():
+                    # ``Related`` as a badge before the link, its colon drawn by CSS or none
+                    text, kind = f"Related: {title}", "related"
             if titled and kind in _TAIL_KINDS and state == _BODY:
                 take_titled()
             if kind == "contact":

@@ -1989,3 +1989,14 @@ def test_links_of_a_wayback_machine_capture_are_the_links_the_page_had(
     page = one_brief_html(LEAD, f"Related: <a href='{href}'>BOE Seals Deal</a>")
     (brief,) = parse_page(page, page_url=page_url).briefs
     assert [r.url for r in brief.related] == [url]
+
+
+def test_a_related_badge_without_a_colon_before_its_link_is_a_related_link() -> None:
+    page = one_brief_html(
+        LEAD, "<span class='badge'>Related</span> <a href='/r.html'>BOE Seals Deal</a>"
+    )
+    (brief,) = parse_page(page, page_url=PAGE_URL).briefs
+    assert (brief.paragraphs, brief.related) == (
+        (LEAD,),
+        (RelatedLink("BOE Seals Deal", "https://www.caixinglobal.com/r.html"),),
+    )
