@@ -1856,9 +1856,31 @@ def _join_split_bylines(lines: list[_Line]) -> list[_Line]:
                 out.append(merged)
                 i += used
                 continue
+        elif text[:1] == "/" and out and _author_block_of(out[-1], line):
+            # ``<address><a href="/author/…">Ding Yi</a></address> / Jan 19, … / …``
+            out[-1] = _Line(f"{out[-1].text} {text}", [*out[-1].links, *line.links],
+                            [*out[-1].emails, *line.emails], line.only, line.container)  # fmt: skip
+            i += 1
+            continue
         out.append(line)
         i += 1
     return out
+
+
+def _author_block_of(block: _Line, byline: _Line) -> bool:
+    """Whether ``block`` is the author part of a byline that starts with its slash: a block
+    of its own (``<address>``) in the byline's container, naming authors with ``By`` or
+    linking to their author pages. (An author-less byline follows the previous brief's
+    last line, which is neither.)"""
+    return (
+        block.container == byline.container != -1
+        and _is_byline(byline.text)
+        and _reads_like_authors(block.text)
+        and (
+            block.text[:3].lower() == "by "
+            or any("/author" in href.lower() for href, _ in block.links)
+        )
+    )
 
 
 def _try_join(done: list[_Line], lines: list[_Line], i: int) -> tuple[int, int, _Line] | None:

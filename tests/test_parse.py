@@ -2000,3 +2000,21 @@ def test_a_related_badge_without_a_colon_before_its_link_is_a_related_link() -> 
         (LEAD,),
         (RelatedLink("BOE Seals Deal", "https://www.caixinglobal.com/r.html"),),
     )
+
+
+def test_an_author_block_of_its_own_before_the_slash_of_its_byline_is_the_author() -> None:
+    def item(title: str, date: str, body: str) -> str:
+        return (
+            f"<article><h3><a href='/a.html'>{title}</a></h3><div class='info'>"
+            "<address><a rel='author' href='/author/dingyi/'>Ding Yi</a></address>"
+            f" / <span>{date}</span> / <a href='/business-and-tech/'>Business &amp; Tech</a>"
+            f"</div><p>{body}</p></article>"
+        )
+
+    page = page_of(item(CARD_TITLES[0], "Jan 19, 2021 06:27 PM", LEAD),
+                   item(CARD_TITLES[1], "Jan 19, 2021 04:53 PM", LEAD_2))  # fmt: skip
+    briefs = parse_page(page, page_url=PAGE_URL).briefs
+    assert [(b.authors, b.title, b.paragraphs, b.related) for b in briefs] == [
+        (("Ding Yi",), CARD_TITLES[0], (LEAD,), ()),
+        (("Ding Yi",), CARD_TITLES[1], (LEAD_2,), ()),
+    ]
