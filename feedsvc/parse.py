@@ -582,6 +582,8 @@ def parse_page(
     holds no brief. A brief whose byline date cannot be read is skipped with a warning.
     """
     zone = _zone(timezone)
+    if _is_web_archive(content):
+        content = _html_of_web_archive(content)
     text = decode_page(content) if isinstance(content, bytes) else content
     if not text.strip():
         raise LayoutChanged("no briefs found: the page is empty")
@@ -608,6 +610,31 @@ def parse_page(
 # --------------------------------------------------------------------------------------------
 # Decoding
 # --------------------------------------------------------------------------------------------
+
+
+def _is_web_archive(content: bytes | str) -> bool:
+    """A browser's "Save as: Webpage, Single File" (MHTML): the page in a MIME message."""
+    head = content[:4096]
+    if isinstance(head, str):
+        head = head.encode("utf-8", errors="replace")
+    return MHTML_SNIFF_RE.search(head) is not None
+
+
+def _html_of_web_archive(content: bytes | str) -> bytes | str:
+    """The page's HTML out of an MHTML file, its transfer encoding (quoted-printable, base64)
+    undone and its charset declared as the part gave it; the file as it is if it holds
+    none."""
+    from email import policy  # (imported here: a rare kind of page)
+    from email.parser import BytesParser
+
+    raw = content.encode("utf-8", errors="replace") if isinstance(content, str) else content
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    for part in message.walk():
+        if part.get_content_type() == "text/html":
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes):
+                return decode_page(payload, declared_charset=part.get_content_charset())
+    return content
 
 
 def _meta_charset(content: bytes) -> str | None:
@@ -2297,6 +2324,8 @@ ARCHIVED_URL_RE = re.compile(
     r"/web/\d{4,14}(?:[a-z]{2}_)?/(?P<url>(?:https?:)?//.+|[\w.-]+\.[a-z]{2,}(?:[/?#].*)?)$",
     re.IGNORECASE,
 )
+#: The headers of an MHTML file (Chrome's and Edge's "Webpage, Single File").
+MHTML_SNIFF_RE = re.compile(rb"(?im)^content-type:\s*multipart/related\b")
 #: ``Jan 19, 2021 06:27 PM``, the one form every CX byline has used: read directly.
 _PLAIN_BYLINE_TIME_RE = re.compile(
     r"(?P<month>[A-Z][a-z]{2,8}) (?P<day>\d{1,2}), (?P<year>\d{4}) "

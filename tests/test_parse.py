@@ -2018,3 +2018,21 @@ def test_an_author_block_of_its_own_before_the_slash_of_its_byline_is_the_author
         (("Ding Yi",), CARD_TITLES[0], (LEAD,), ()),
         (("Ding Yi",), CARD_TITLES[1], (LEAD_2,), ()),
     ]
+
+
+def test_a_page_saved_as_a_single_file_mhtml_reads_like_the_page() -> None:
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+
+    html = one_brief_html(LEAD, "Related: <a href='https://www.caixinglobal.com/r.html'>BOE’s "
+                                "Deal</a>")  # fmt: skip
+    archive = MIMEMultipart("related", type="text/html")
+    archive["Snapshot-Content-Location"] = PAGE_URL
+    archive.attach(MIMEText(html, "html", "utf-8"))
+    data = archive.as_bytes()
+    assert b"<p>" not in data  # the HTML is encoded (base64 for utf-8 parts)
+    (brief,) = parse_page(data, page_url=PAGE_URL).briefs
+    assert (brief.paragraphs, brief.related) == (
+        (LEAD,),
+        (RelatedLink("BOE’s Deal", "https://www.caixinglobal.com/r.html"),),
+    )
