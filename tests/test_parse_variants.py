@@ -40,6 +40,8 @@ def fields(brief: Brief) -> dict[str, Any]:
         "captions": list(brief.captions),
         "contacts": [[c.role, c.name, c.email] for c in brief.contacts],
         "related": [r.title for r in brief.related],
+        "related_urls": [r.url for r in brief.related],
+        "full_story_url": brief.full_story_url,
         "title": brief.title,
         "title_source": brief.title_source,
     }
