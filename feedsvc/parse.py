@@ -591,7 +591,7 @@ def parse_page(
         text = _INVISIBLE_RE.sub("", text)  # once for the page, not once per line
     as_html = _looks_like_html(text)
     if as_html:
-        lines, base_href = _html_lines(text)
+        lines, base_href = _html_lines(text, zone)
         links_base = _base_url(page_url, base_href)
     else:
         lines, links_base = _text_lines(text), page_url
@@ -1048,9 +1048,13 @@ class _LineTarget:
         "parts",
         "serial",
         "stack",
+        "time_mark",
+        "zone",
     )
 
-    def __init__(self, *, invisible_entities: bool = True) -> None:
+    def __init__(self, *, invisible_entities: bool = True, zone: tzinfo | None = None) -> None:
+        self.zone = zone
+        self.time_mark: tuple[int, str] | None = None
         # Whether the page writes invisible characters as entities (&shy; &#8203; ...): the
         # raw ones were removed from the page before; without entities, no line has any.
         self.invisible_entities = invisible_entities
@@ -1117,6 +1121,10 @@ class _LineTarget:
             if class_bits & _CAPTION_CLASS:
                 contexts |= _IN_CAPTION
                 self.image = _NO_IMAGE  # the picture has caption markup, even if empty
+            if tag == "time" and self.zone is not None:
+                shown = _byline_time(attrib.get("datetime"), self.zone)
+                if shown:
+                    self.time_mark = (len(self.parts), shown)  # see end()
             cfemail = attrib.get("data-cfemail")
             if cfemail is not None:
                 email = _decode_cfemail(cfemail)
@@ -1153,6 +1161,8 @@ class _LineTarget:
             return
         if not self.stack:
             return
+        if tag == "time" and self.time_mark is not None:
+            self._show_exact_time(*self.time_mark)
         self.contexts, opened, block = self.stack.pop()
         if block and self.blocks:
             self.blocks.pop()
@@ -1191,6 +1201,19 @@ class _LineTarget:
                 self.line_links.append((self.href, []))
                 self.last_link = self.serial
             self.line_links[-1][1].append(text)
+
+    def _show_exact_time(self, start: int, shown: str) -> None:
+        """``<time datetime="2021-01-19T18:27+08:00">2 hours ago</time>``: the exact time, in
+        the form every byline has, where the page shows a relative time, a date alone or
+        another format; a shown ``Jan 19, 2021`` (its time in the next element) stays."""
+        self.time_mark = None
+        inner = "".join(self.parts[start:])
+        if len(self.parts) >= start and not SHOWN_DATE_RE.search(inner):
+            del self.parts[start:]
+            self.parts.append(shown)
+            if not self.has_text:
+                self._add("", self.contexts)
+            self.has_text = True
 
     def _add(self, text: str, contexts: int) -> None:
         self.parts.append(text)
@@ -1244,16 +1267,30 @@ class _LineTarget:
         return self.lines
 
 
-def _html_lines(text: str) -> tuple[list[_Line], str | None]:
-    """The page's visible lines, and its ``<base href>`` if it has one."""
+def _html_lines(text: str, zone: tzinfo | None = None) -> tuple[list[_Line], str | None]:
+    """The page's visible lines, and its ``<base href>`` if it has one. ``<time>`` elements
+    with an exact ``datetime`` read as a byline's date in ``zone``."""
     data = XML_DECLARATION_RE.sub("", text, count=1).encode("utf-8", errors="replace")
-    target = _LineTarget(invisible_entities=INVISIBLE_ENTITY_RE.search(text) is not None)
+    target = _LineTarget(invisible_entities=INVISIBLE_ENTITY_RE.search(text) is not None, zone=zone)
     parser = etree.HTMLParser(target=target, encoding="utf-8", no_network=True)
     try:
         lines: list[_Line] = etree.fromstring(data.translate(_CONTROL_TO_SPACE), parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         lines = target.close()  # whatever was read before the parser gave up
     return lines or [], target.base_href
+
+
+def _byline_time(value: str | None, zone: tzinfo) -> str | None:
+    """``2021-01-19T10:27:00Z`` -> ``Jan 19, 2021 06:27 PM`` (in ``zone``, Beijing time for
+    CX pages); None for a date without a time, or no date."""
+    if not value or ("T" not in value.upper() and " " not in value.strip()):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    moment = moment.astimezone(zone) if moment.tzinfo else moment
+    return moment.strftime("%b %d, %Y %I:%M %p")
 
 
 def _base_url(page_url: str, base_href: str | None) -> str:
@@ -2324,6 +2361,8 @@ ARCHIVED_URL_RE = re.compile(
     r"/web/\d{4,14}(?:[a-z]{2}_)?/(?P<url>(?:https?:)?//.+|[\w.-]+\.[a-z]{2,}(?:[/?#].*)?)$",
     re.IGNORECASE,
 )
+#: ``Jan 19, 2021``: a date as the bylines show it (inside a ``<time>``, the time may follow).
+SHOWN_DATE_RE = re.compile(r"[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s*\d{4}")
 #: The headers of an MHTML file (Chrome's and Edge's "Webpage, Single File").
 MHTML_SNIFF_RE = re.compile(rb"(?im)^content-type:\s*multipart/related\b")
 #: ``Jan 19, 2021 06:27 PM``, the one form every CX byline has used: read directly.

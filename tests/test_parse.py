@@ -2036,3 +2036,27 @@ def test_a_page_saved_as_a_single_file_mhtml_reads_like_the_page() -> None:
         (LEAD,),
         (RelatedLink("BOE’s Deal", "https://www.caixinglobal.com/r.html"),),
     )
+
+
+@pytest.mark.parametrize(
+    "shown",
+    ["2 hours ago", "2021-01-19 18:27", "19 Jan 2021", "Jan 19 2021, 6:27 pm", "Tuesday"],
+)
+def test_a_byline_time_element_gives_its_exact_time_whatever_the_page_shows(shown: str) -> None:
+    page = one_brief_html(
+        LEAD,
+        byline=f"Ding Yi / <time datetime='2021-01-19T10:27:00Z'>{shown}</time> / Finance",
+    )
+    (brief,) = parse_page(page, page_url=PAGE_URL).briefs
+    assert brief.published_at.isoformat() == "2021-01-19T18:27:00+08:00"
+    assert (brief.authors, brief.section, brief.paragraphs) == (("Ding Yi",), "Finance", (LEAD,))
+
+
+def test_a_time_element_showing_the_date_keeps_the_time_shown_after_it() -> None:
+    page = one_brief_html(
+        LEAD,
+        byline="Ding Yi / <time datetime='2021-01-19T00:00:00+08:00'>Jan 19, 2021</time> "
+        "<span>06:27 PM</span> / Business &amp; Tech",
+    )
+    (brief,) = parse_page(page, page_url=PAGE_URL).briefs
+    assert brief.published_at.isoformat() == "2021-01-19T18:27:00+08:00"
