@@ -1600,7 +1600,12 @@ class _Segmenter:
             line = lines[i]
             text = line.text
             i += 1
-            kind = _line_kind(text)
+            kind_match = _LINE_KIND_RE.match(text)  # (_line_kind, inlined: once per line)
+            kind = (
+                kind_match.lastgroup
+                if kind_match
+                else (_line_kind(text) if len(text) <= RIGHTS_RESERVED_MAX_LEN else None)
+            )
             if kind is None and line.links and text[:8].lower() == "related ":
                 title = text[8:].strip()
                 if title and title == " ".join(t for _, t in line.links if t).strip():
@@ -2185,16 +2190,21 @@ def _reads_like_description(text: str) -> bool:
     )
 
 
+#: A related title never ends so; a period only after initials (``U.S.``).
+_NOT_TITLE_ENDS = frozenset(".?:")
+
+
 def _reads_like_related_title(line: _Line) -> bool:
     """``In Depth: IPO-Bound TikTok Rival Kuaishou Continues to Play Second Fiddle``: a
     headline in the body's place, not a sub-heading (``What’s the story?``, an <h4>), a
     credit (``Additional reporting by …``, ``Source: …``) or a quoted slogan. Headlines
     capitalise every long word, so one lower-case word makes the line body text."""
     text = line.text
+    if text[-1:] in _NOT_TITLE_ENDS and not text[-2:-1].isupper():
+        return False  # the cheap test first: most lines are sentences (``… investors.``)
     return (
-        len(text) <= SHORT_LINE_MAX_LEN  # the cheap test first: most lines are paragraphs
+        len(text) <= SHORT_LINE_MAX_LEN
         and not line.is_heading
-        and not text.endswith(("?", ":"))
         and not _ends_with_period_of_a_name(text)
         and len(text.split()) >= HEADLINE_MIN_WORDS
         and CREDIT_LINE_RE.match(text) is None
