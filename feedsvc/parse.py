@@ -46,14 +46,27 @@ __all__ = ["decode_page", "parse_page"]
 #: Digits and ``/`` are kept out of the author part so body text quoting a date cannot match.
 BYLINE_RE = re.compile(
     r"^(?:[Bb][Yy]\s+)?(?P<authors>[^/\d<>@]{0,160}?)\s*/\s*"
-    r"(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s*\d{4}\s+\d{1,2}:\d{2}\s*[AaPp]\.?[Mm]\.?)"
+    r"(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s*\d{4}\s*\d{1,2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?)"
     r"\s*/\s*(?P<section>[A-Za-z][A-Za-z0-9&,'’ -]{0,48})$"
+)
+#: ``2021`` glued to the hour after it.
+GLUED_YEAR_RE = re.compile(r"(,\s*\d{4})(?=\d{1,2}:)")
+#: ``Ding Yi | Jan 19, 2021 06:27 PM | Business & Tech`` / ``Ding Yi Jan 19, 2021 06:27 PM
+#: Business & Tech`` / ``Ding YiJan 19, 202106:27 PMBusiness & Tech``: a byline whose
+#: slashes a stylesheet draws (or a redesign made bars). Read only with a section of the
+#: family's, so that no sentence quoting a date is taken for one.
+UNSLASHED_BYLINE_RE = re.compile(
+    r"^(?:[Bb][Yy]\s+)?(?P<authors>[^/|\d<>@]{0,160}?)\s*[|·•]?\s*"
+    r"(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s*\d{4})\s*"
+    r"(?P<time>\d{1,2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?)\s*[|·•]?\s*"
+    r"(?P<section>(?i:business\s*&\s*tech|world|economy|finance|trending stories"
+    r"|society\s*&\s*culture|politics\s*&\s*law|opinion|china))$"
 )
 #: A byline is short; longer lines are never tried (keeps a 10 MB line cheap).
 BYLINE_MAX_LEN = 260
 #: ``Jan 19, 2021 06:27 PM``: finds the pieces of a byline split over several lines.
 BYLINE_DATE_RE = re.compile(
-    r"[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s*\d{4}\s+\d{1,2}:\d{2}\s*[AaPp]\.?[Mm]"
+    r"[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s*\d{4}\s*\d{1,2}:\d{2}(?:\s*[AaPp]\.?[Mm]|(?!\d))"
 )
 #: ``By Ding Yi`` / ``Xue Xiaoli and Denise Jia`` on a line of its own, above a ``/ Jan 19,
 #: 2021 06:27 PM /`` line: the author part of a byline the markup split into blocks.
@@ -1757,7 +1770,8 @@ class _Segmenter:
         warnings: list[str] = []
         for draft in _without_copies(drafts):
             match = draft.match
-            naive = _parse_time(_normalise(match.group("date")))
+            # (``Jan 19, 202106:27 PM``: date and time in two elements, no space between)
+            naive = _parse_time(_normalise(GLUED_YEAR_RE.sub(r"\1 ", match.group("date"))))
             if naive is None:
                 warnings.append(
                     f"skipped the brief with byline {draft.byline!r}: "
@@ -2092,8 +2106,10 @@ def _headline_candidate(line: _Line) -> bool:
 
 
 def _byline_match(text: str) -> re.Match[str] | None:
-    if len(text) > BYLINE_MAX_LEN or "/" not in text:
-        return None  # the cheap test first: most lines are long paragraphs without "/"
+    if len(text) > BYLINE_MAX_LEN:
+        return None
+    if "/" not in text:  # the cheap test first: most lines are long paragraphs without "/"
+        return _unslashed_byline_match(text) if len(text) <= 200 and ":" in text else None
     match = BYLINE_RE.match(text)
     if match is None and ":" in text:
         # widgets after the section: read the byline without them
@@ -2101,6 +2117,18 @@ def _byline_match(text: str) -> re.Match[str] | None:
         if bare != text and BYLINE_DATE_RE.search(bare):
             match = BYLINE_RE.match(bare)
     return match
+
+
+@lru_cache(maxsize=1024)
+def _unslashed_byline_match(text: str) -> re.Match[str] | None:
+    """A byline without its slashes (see UNSLASHED_BYLINE_RE), as the slashed line it shows."""
+    loose = UNSLASHED_BYLINE_RE.match(text)
+    if loose is None:
+        return None
+    authors = loose["authors"].strip()
+    if authors and not _reads_like_authors(authors):
+        return None
+    return BYLINE_RE.match(f"{authors} / {loose['date']} {loose['time']} / {loose['section']}")
 
 
 def _is_byline(text: str) -> bool:

@@ -2060,3 +2060,28 @@ def test_a_time_element_showing_the_date_keeps_the_time_shown_after_it() -> None
     )
     (brief,) = parse_page(page, page_url=PAGE_URL).briefs
     assert brief.published_at.isoformat() == "2021-01-19T18:27:00+08:00"
+
+
+@pytest.mark.parametrize(
+    "byline",
+    [
+        "Ding Yi | Jan 19, 2021 06:27 PM | Business &amp; Tech",  # bars
+        "Ding Yi / Jan 19, 2021 18:27 / Business &amp; Tech",  # a 24-hour clock
+        # slashes drawn by a stylesheet (span::before), with and without spaces between
+        "<span>Ding Yi</span> <span>Jan 19, 2021 06:27 PM</span> <span>Business &amp; Tech</span>",
+        "<span>Ding Yi</span><span>Jan 19, 2021 06:27 PM</span><span>Business &amp; Tech</span>",
+        # date and time in two elements with no space between
+        "Ding Yi / <span>Jan 19, 2021</span><span>06:27 PM</span> / Business &amp; Tech",
+    ],
+)
+def test_a_byline_in_another_dress_is_still_a_byline(byline: str) -> None:
+    (brief,) = parse_page(one_brief_html(LEAD, byline=byline), page_url=PAGE_URL).briefs
+    assert (brief.authors, brief.published_at.isoformat(), brief.section, brief.paragraphs) == (
+        ("Ding Yi",), "2021-01-19T18:27:00+08:00", "Business & Tech", (LEAD,)
+    )  # fmt: skip
+
+
+def test_a_sentence_quoting_a_date_and_a_section_word_is_not_a_byline() -> None:
+    sentence = "The rules took effect on Jan 19, 2021 06:27 PM in World"
+    page = one_brief_html(LEAD, sentence)
+    assert parse_page(page, page_url=PAGE_URL).briefs[0].paragraphs == (LEAD, sentence)
