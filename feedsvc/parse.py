@@ -49,6 +49,8 @@ BYLINE_RE = re.compile(
     r"(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s*\d{4}\s*\d{1,2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?)"
     r"\s*/\s*(?P<section>[A-Za-z][A-Za-z0-9&,'’ -]{0,48})$"
 )
+#: ``06:27``: every byline has a time of day.
+TIME_OF_DAY_RE = re.compile(r"\d:\d\d")
 #: ``2021`` glued to the hour after it.
 GLUED_YEAR_RE = re.compile(r"(,\s*\d{4})(?=\d{1,2}:)")
 #: ``Ding Yi | Jan 19, 2021 06:27 PM | Business & Tech`` / ``Ding Yi Jan 19, 2021 06:27 PM
@@ -1008,6 +1010,7 @@ _CONTROL_TO_SPACE = bytes(
 
 # What the walk does at each tag, looked up once per tag (bits), with its context bits.
 _DROP, _BREAK, _IMAGE, _CAPTION_TAG, _BASE, _ANCHOR, _BLOCK, _LEAF = 1, 2, 4, 8, 16, 32, 64, 128
+_TIME = 256
 #: Blocks that hold a line of text, not other blocks: their parent is the line's container.
 LEAF_BLOCK_TAGS = frozenset({
     "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "td", "th", "figcaption",
@@ -1015,7 +1018,7 @@ LEAF_BLOCK_TAGS = frozenset({
 })  # fmt: skip
 _PLAIN_TAG = (0, 0)
 _TAG_KINDS: dict[str, tuple[int, int]] = {}
-for _tag in DROP_TAGS | _BREAK_TAGS | IMAGE_TAGS | _TAG_CONTEXTS.keys() | {"base", "a"}:
+for _tag in DROP_TAGS | _BREAK_TAGS | IMAGE_TAGS | _TAG_CONTEXTS.keys() | {"base", "a", "time"}:
     _TAG_KINDS[_tag] = (
         (_DROP if _tag in DROP_TAGS else 0)
         | (_BREAK if _tag in _BREAK_TAGS else 0)
@@ -1023,6 +1026,7 @@ for _tag in DROP_TAGS | _BREAK_TAGS | IMAGE_TAGS | _TAG_CONTEXTS.keys() | {"base
         | (_CAPTION_TAG if _tag == "figcaption" else 0)
         | (_BASE if _tag == "base" else 0)
         | (_ANCHOR if _tag == "a" else 0)
+        | (_TIME if _tag == "time" else 0)
         | (_BLOCK if _tag in BLOCK_TAGS else 0)
         | (_LEAF if _tag in LEAF_BLOCK_TAGS else 0),
         _TAG_CONTEXTS.get(_tag, 0),
@@ -1134,7 +1138,7 @@ class _LineTarget:
             if class_bits & _CAPTION_CLASS:
                 contexts |= _IN_CAPTION
                 self.image = _NO_IMAGE  # the picture has caption markup, even if empty
-            if tag == "time" and self.zone is not None:
+            if kind & _TIME and self.zone is not None:
                 shown = _byline_time(attrib.get("datetime"), self.zone)
                 if shown:
                     self.time_mark = (len(self.parts), shown)  # see end()
@@ -1174,7 +1178,7 @@ class _LineTarget:
             return
         if not self.stack:
             return
-        if tag == "time" and self.time_mark is not None:
+        if self.time_mark is not None and tag == "time":
             self._show_exact_time(*self.time_mark)
         self.contexts, opened, block = self.stack.pop()
         if block and self.blocks:
@@ -1672,10 +1676,13 @@ class _Segmenter:
                 # a line shown twice in a row is an image caption, even with a mirror's junk
                 # glued to the front of one copy
                 following = lines[i].text
-                if following == text or _glued_junk(following, text):
+                if following == text:
                     caption = _without_glued_junk(text)
-                elif _glued_junk(text, following):
-                    caption = following
+                elif following[-8:] == text[-8:]:  # (the cheap test first: a shared ending)
+                    if _glued_junk(following, text):
+                        caption = _without_glued_junk(text)
+                    elif _glued_junk(text, following):
+                        caption = following
             if caption is not None:
                 while i < n and (
                     lines[i].text in (text, caption)
@@ -1771,7 +1778,8 @@ class _Segmenter:
         for draft in _without_copies(drafts):
             match = draft.match
             # (``Jan 19, 202106:27 PM``: date and time in two elements, no space between)
-            naive = _parse_time(_normalise(GLUED_YEAR_RE.sub(r"\1 ", match.group("date"))))
+            date = GLUED_YEAR_RE.sub(r"\1 ", match.group("date"))
+            naive = _parse_time(_normalise(date))
             if naive is None:
                 warnings.append(
                     f"skipped the brief with byline {draft.byline!r}: "
@@ -2109,7 +2117,9 @@ def _byline_match(text: str) -> re.Match[str] | None:
     if len(text) > BYLINE_MAX_LEN:
         return None
     if "/" not in text:  # the cheap test first: most lines are long paragraphs without "/"
-        return _unslashed_byline_match(text) if len(text) <= 200 and ":" in text else None
+        if len(text) > 200 or ":" not in text or TIME_OF_DAY_RE.search(text) is None:
+            return None
+        return _unslashed_byline_match(text)
     match = BYLINE_RE.match(text)
     if match is None and ":" in text:
         # widgets after the section: read the byline without them
