@@ -1,7 +1,7 @@
-"""The parser against one-change variants of the real page, from a fifth and a sixth
+"""The parser against one-change variants of the real page, from a fifth, sixth and seventh
 red-team round.
 
-``tests/fixtures/variants/`` holds 73 cases, each the seed page with one thing changed as a
+``tests/fixtures/variants/`` holds 105 cases, each the seed page with one thing changed as a
 mirror, a capture tool or a markup redesign would change it: credit lines and slogans
 ending a body, related links whose ``Related:`` prefix a stylesheet draws, acronyms and
 numbers in bodies and captions, html2text quotes, wrapped headings and ``<br>`` paragraphs,
@@ -11,7 +11,11 @@ newsletter sentences, title-case section tags between cards, headline lists endi
 questions or two words, Trending cards with pictures over the sub-heading, company lists
 ending in ``Ltd.``, model names in captions, w3m at 60 and 120 columns, Chinese characters
 and long web addresses in wrapped lines, captures quoted in an e-mail, section names as
-sub-headings or list items (sixth round, ``r6-``). ``NAME.expect.json`` holds what a careful
+sub-headings or list items (sixth round, ``r6-``); HTML markups: server-rendered Next.js
+pages, Wayback Machine captures, bylines whose slashes a stylesheet draws or that show
+``<time>`` elements in other formats, ``<address>`` authors, ``<picture>``, lazy images,
+embeds, print copies, upper-case tags, unclosed elements, windows-1252 without a charset, an
+MHTML file (seventh round, ``r7-``). ``NAME.expect.json`` holds what a careful
 reader takes from the page: the number of briefs, and for the briefs the change touches,
 the fields it touches (``note`` says what was changed).
 """
@@ -67,8 +71,8 @@ def mismatches(want: dict[str, Any], brief: Brief) -> list[str]:
     return found
 
 
-def test_there_are_73_variants() -> None:
-    assert len(NAMES) == 73
+def test_there_are_105_variants() -> None:
+    assert len(NAMES) == 105
 
 
 @pytest.mark.parametrize("name", NAMES)
