@@ -1669,8 +1669,10 @@ class _Segmenter:
                 draft.paragraphs.append(text)
                 titled.clear()
                 continue
-            if kind in _CHROME_KINDS or _is_junk(text):
-                continue
+            if (kind in _CHROME_KINDS or _is_junk(text)) and not (
+                kind == "label" and line.is_caption_markup
+            ):
+                continue  # (``<figcaption>VCG</figcaption>``: a credit, its label drawn by CSS)
             caption = _caption(line)
             if caption is None and i < n:
                 # a line shown twice in a row is an image caption, even with a mirror's junk

@@ -2085,3 +2085,12 @@ def test_a_sentence_quoting_a_date_and_a_section_word_is_not_a_byline() -> None:
     sentence = "The rules took effect on Jan 19, 2021 06:27 PM in World"
     page = one_brief_html(LEAD, sentence)
     assert parse_page(page, page_url=PAGE_URL).briefs[0].paragraphs == (LEAD, sentence)
+
+
+def test_a_bare_credit_in_caption_markup_is_the_caption() -> None:
+    # the "Photo: " label is drawn by a stylesheet
+    page = one_brief_html(
+        "<figure><img src='a.jpg'><figcaption class='photo-credit'>VCG</figcaption></figure>", LEAD
+    )
+    (brief,) = parse_page(page, page_url=PAGE_URL).briefs
+    assert (brief.captions, brief.paragraphs) == (("VCG",), (LEAD,))
