@@ -58,12 +58,20 @@ GLUED_YEAR_RE = re.compile(r"(,\s*\d{4})(?=\d{1,2}:)")
 #: slashes a stylesheet draws (or a redesign made bars). Read only with a section of the
 #: family's, so that no sentence quoting a date is taken for one.
 UNSLASHED_BYLINE_RE = re.compile(
-    r"^(?:[Bb][Yy]\s+)?(?P<authors>[^/|\d<>@]{0,160}?)\s*[|·•]?\s*"
-    r"(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s*\d{4})\s*"
-    r"(?P<time>\d{1,2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?)\s*[|·•]?\s*"
+    r"^(?:[Bb][Yy]\s+)?(?P<authors>[^/|·•\d<>@]{0,160}?)\s*[|·•–—]?\s*"
+    r"(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s*\d{4})\s*[|·•,]?\s*"
+    r"(?P<time>\d{1,2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?)\s*[|·•–—]?\s*"
     r"(?P<section>(?i:business\s*&\s*tech|world|economy|finance|trending stories"
     r"|society\s*&\s*culture|politics\s*&\s*law|opinion|china))$"
 )
+#: The sections of the family's pages (a byline with a 24-hour clock must name one).
+SECTION_OF_FAMILY_RE = re.compile(
+    r"^(?:business\s*&\s*tech|world|economy|finance|trending stories|society\s*&\s*culture"
+    r"|politics\s*&\s*law|opinion|china)$",
+    re.IGNORECASE,
+)
+#: ``PM`` / ``a.m.``: the half of the day in a 12-hour clock.
+HALF_DAY_RE = re.compile(r"[AaPp]\.?[Mm]\.?$")
 #: A byline is short; longer lines are never tried (keeps a 10 MB line cheap).
 BYLINE_MAX_LEN = 260
 #: ``Jan 19, 2021 06:27 PM``: finds the pieces of a byline split over several lines.
@@ -1413,6 +1421,12 @@ class _Segmenter:
         lines = self.lines
         bylines = [(i, m) for i, line in enumerate(lines) if (m := _byline_match(line.text))]
         if not bylines:
+            # a redesign's bylines with bars or dots for slashes, or slashes a stylesheet
+            # draws: read only when the page has no slashed byline at all
+            bylines = [
+                (i, m) for i, line in enumerate(lines) if (m := _unslashed_byline_match(line.text))
+            ]
+        if not bylines:
             raise LayoutChanged(
                 "no briefs found: the page has no byline lines "
                 "(AUTHORS / Mon DD, YYYY HH:MM AM / SECTION)"
@@ -2109,6 +2123,7 @@ def _headline_candidate(line: _Line) -> bool:
     return (
         len(text) <= SHORT_LINE_MAX_LEN
         and not _is_byline(text)
+        and not (len(text) <= 80 and ":" in text and BYLINE_DATE_RE.search(text))  # a time
         and not _line_kind(text)  # contact, related, ..., chrome or list marker
         and not _is_junk(text)
         and _caption(line) is None
@@ -2116,29 +2131,32 @@ def _headline_candidate(line: _Line) -> bool:
 
 
 def _byline_match(text: str) -> re.Match[str] | None:
-    if len(text) > BYLINE_MAX_LEN:
-        return None
-    if "/" not in text:  # the cheap test first: most lines are long paragraphs without "/"
-        if len(text) > 200 or ":" not in text or TIME_OF_DAY_RE.search(text) is None:
-            return None
-        return _unslashed_byline_match(text)
+    if len(text) > BYLINE_MAX_LEN or "/" not in text:
+        return None  # the cheap test first: most lines are long paragraphs without "/"
     match = BYLINE_RE.match(text)
     if match is None and ":" in text:
         # widgets after the section: read the byline without them
         bare = BYLINE_WIDGET_TAIL_RE.sub("", text)
         if bare != text and BYLINE_DATE_RE.search(bare):
             match = BYLINE_RE.match(bare)
+    if match is not None and not HALF_DAY_RE.search(match["date"]):
+        # a 24-hour clock: only with a section of the family's (a table row of times and
+        # places, its cells joined, is no byline)
+        return match if SECTION_OF_FAMILY_RE.match(match["section"]) else None
     return match
 
 
 @lru_cache(maxsize=1024)
 def _unslashed_byline_match(text: str) -> re.Match[str] | None:
-    """A byline without its slashes (see UNSLASHED_BYLINE_RE), as the slashed line it shows."""
-    loose = UNSLASHED_BYLINE_RE.match(text)
+    """A byline without its slashes (see UNSLASHED_BYLINE_RE), as the slashed line it shows.
+    Only read on a page that has no slashed byline at all, and only with authors."""
+    if len(text) > 200 or ":" not in text or TIME_OF_DAY_RE.search(text) is None:
+        return None
+    loose = UNSLASHED_BYLINE_RE.match(BYLINE_WIDGET_TAIL_RE.sub("", text))
     if loose is None:
         return None
     authors = loose["authors"].strip()
-    if authors and not _reads_like_authors(authors):
+    if not authors or not _reads_like_authors(authors):
         return None
     return BYLINE_RE.match(f"{authors} / {loose['date']} {loose['time']} / {loose['section']}")
 

@@ -2094,3 +2094,48 @@ def test_a_bare_credit_in_caption_markup_is_the_caption() -> None:
     )
     (brief,) = parse_page(page, page_url=PAGE_URL).briefs
     assert (brief.captions, brief.paragraphs) == (("VCG",), (LEAD,))
+
+
+def test_date_and_section_lines_of_a_sidebar_are_not_briefs() -> None:
+    # MOST POPULAR after the stream: a title, then "Jan 19, 2021 01:17 PM | Business & Tech"
+    sidebar = ["MOST POPULAR", "Tesla Starts Delivering Model Y",
+               "Jan 19, 2021 01:17 PM | Business & Tech", "Weibo Punished Over Porn",
+               "Jan 18, 2021 06:34 PM · Business & Tech"]  # fmt: skip
+    text = text_page(BYLINE_1, LEAD, BYLINE_2, LEAD_2, "Contact reporter Ding Yi (", *sidebar)
+    briefs = parse_page(text, page_url=PAGE_URL).briefs
+    assert [b.paragraphs for b in briefs] == [(LEAD,), (LEAD_2,)]
+
+
+def test_a_table_of_times_and_places_in_a_body_makes_no_bylines() -> None:
+    row = "<tr><td>{}</td><td>{}, 2021 09:30</td><td>Hong Kong</td></tr>"
+    table = f"<table>{row.format('Kuaishou', 'Feb 5')}{row.format('Bilibili', 'Mar 29')}</table>"
+    page = one_brief_html(LEAD, table, LEAD_2, "Contact reporter Ding Yi (")
+    (brief,) = parse_page(page, page_url=PAGE_URL).briefs
+    assert (brief.paragraphs[0], brief.paragraphs[-1]) == (LEAD, LEAD_2)
+    assert [c.name for c in brief.contacts] == ["Ding Yi"]
+
+
+@pytest.mark.parametrize(
+    "byline",
+    [
+        "Ding Yi · Jan 19, 2021 · 06:27 PM · Business &amp; Tech",
+        "Ding Yi | Jan 19, 2021 06:27 PM | Business &amp; Tech | Share",
+    ],
+)
+def test_a_page_whose_every_byline_has_dots_or_bars_is_read(byline: str) -> None:
+    second = byline.replace("06:27", "04:53")
+    page = page_of(f"<div><p>{byline}</p><p>{LEAD}</p></div>",
+                   f"<div><p>{second}</p><p>{LEAD_2}</p></div>")  # fmt: skip
+    briefs = parse_page(page, page_url=PAGE_URL).briefs
+    assert [(b.authors, b.published_at.strftime("%H:%M"), b.paragraphs) for b in briefs] == [
+        (("Ding Yi",), "18:27", (LEAD,)),
+        (("Ding Yi",), "16:53", (LEAD_2,)),
+    ]
+
+
+def test_a_headline_list_with_a_date_line_under_each_title_gives_headlines() -> None:
+    prelude = ["LATEST", LIST_TITLES[0], "Jan 19, 2021 06:27 PM · Business & Tech",
+               LIST_TITLES[1], "Jan 19, 2021 04:53 PM · Business & Tech",
+               LIST_TITLES[2], "Jan 11, 2021 06:22 PM · Trending Stories"]  # fmt: skip
+    briefs = parse_page(three_briefs(*prelude), page_url=PAGE_URL).briefs
+    assert [b.title for b in briefs] == LIST_TITLES
