@@ -156,6 +156,8 @@ CHROME_LINE_RE = re.compile(
     r"|cx (?:tech|live) is\b.*"
     r"|(?:read |load |see |view )?more(?: stories| news| briefs)?\s*[›»>→…]*"
     r"|caixin|caixin global|back to top|ad|advertisement|sponsored(?: content)?"
+    r"|(?:last\s+)?(?:updated|modified)(?:\s+(?:on|at))?:?\s+(?=.{0,40}$)"
+    r"(?:.*\d.*|.*\bago)"
     r"|sign up(?: now| today| for free)?|subscribe(?: now| today)?"
     r"|(?:tags?|keywords|filed under)\s*:.{0,200}"
     r"|share this article|open wechat and scan the qr code)$",
@@ -1229,11 +1231,16 @@ class _LineTarget:
 
     def _show_exact_time(self, start: int, shown: str) -> None:
         """``<time datetime="2021-01-19T18:27+08:00">2 hours ago</time>``: the exact time, in
-        the form every byline has, where the page shows a relative time, a date alone or
-        another format; a shown ``Jan 19, 2021`` (its time in the next element) stays."""
+        the form every byline has, where the page shows a relative time or a date with its
+        year in another format; a shown ``Jan 19, 2021`` (its time in the next element), a
+        clock alone or a date in running text (``on Friday``, ``Feb 5``) stays."""
         self.time_mark = None
         inner = "".join(self.parts[start:])
-        if len(self.parts) >= start and not SHOWN_DATE_RE.search(inner):
+        if (
+            len(self.parts) >= start
+            and not SHOWN_DATE_RE.search(inner)
+            and OTHER_TIME_FORM_RE.search(inner)
+        ):
             del self.parts[start:]
             self.parts.append(shown)
             if not self.has_text:
@@ -2431,6 +2438,11 @@ ARCHIVED_URL_RE = re.compile(
 )
 #: ``Jan 19, 2021``: a date as the bylines show it (inside a ``<time>``, the time may follow).
 SHOWN_DATE_RE = re.compile(r"[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s*\d{4}")
+#: ``2 hours ago`` / ``19 Jan 2021`` / ``2021-01-19 18:27``: what a byline's ``<time>`` may
+#: show instead of ``Jan 19, 2021 06:27 PM``.
+OTHER_TIME_FORM_RE = re.compile(
+    r"\b(?:ago|just now|yesterday|today)\b|\b(?:19|20)\d\d\b", re.IGNORECASE
+)
 #: The headers of an MHTML file (Chrome's and Edge's "Webpage, Single File").
 MHTML_SNIFF_RE = re.compile(rb"(?im)^content-type:\s*multipart/related\b")
 #: ``Jan 19, 2021 06:27 PM``, the one form every CX byline has used: read directly.

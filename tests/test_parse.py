@@ -2040,7 +2040,7 @@ def test_a_page_saved_as_a_single_file_mhtml_reads_like_the_page() -> None:
 
 @pytest.mark.parametrize(
     "shown",
-    ["2 hours ago", "2021-01-19 18:27", "19 Jan 2021", "Jan 19 2021, 6:27 pm", "Tuesday"],
+    ["2 hours ago", "2021-01-19 18:27", "19 Jan 2021", "Jan 19 2021, 6:27 pm", "just now"],
 )
 def test_a_byline_time_element_gives_its_exact_time_whatever_the_page_shows(shown: str) -> None:
     page = one_brief_html(
@@ -2139,3 +2139,27 @@ def test_a_headline_list_with_a_date_line_under_each_title_gives_headlines() -> 
                LIST_TITLES[2], "Jan 11, 2021 06:22 PM · Trending Stories"]  # fmt: skip
     briefs = parse_page(three_briefs(*prelude), page_url=PAGE_URL).briefs
     assert [b.title for b in briefs] == LIST_TITLES
+
+
+@pytest.mark.parametrize(
+    "shown", ["Feb 5", "Friday", "09:30", "Feb 5, 2021"]
+)  # a date or a clock in running text
+def test_a_time_element_in_a_paragraph_keeps_what_it_shows(shown: str) -> None:
+    paragraph = (
+        f"Kuaishou could list as early as <time datetime='2021-02-05T09:30+08:00'>{shown}</time>."
+    )
+    (brief,) = parse_page(one_brief_html(LEAD, paragraph), page_url=PAGE_URL).briefs
+    assert brief.paragraphs == (LEAD, f"Kuaishou could list as early as {shown}.")
+
+
+def test_a_clock_in_a_time_element_after_the_shown_date_completes_the_byline() -> None:
+    clock = "<time datetime='2021-01-19T18:27+08:00'>06:27 PM</time>"
+    byline = f"Ding Yi / <span>Jan 19, 2021</span> {clock} / Business &amp; Tech"
+    (brief,) = parse_page(one_brief_html(LEAD, byline=byline), page_url=PAGE_URL).briefs
+    assert brief.published_at.isoformat() == "2021-01-19T18:27:00+08:00"
+
+
+@pytest.mark.parametrize("stamp", ["Updated 1 hour ago", "Last updated: Jan 19, 2021 07:45 PM"])
+def test_an_updated_stamp_under_a_byline_is_not_body(stamp: str) -> None:
+    (brief,) = parse_page(one_brief_html(stamp, LEAD), page_url=PAGE_URL).briefs
+    assert brief.paragraphs == (LEAD,)
