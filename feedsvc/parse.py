@@ -1957,6 +1957,12 @@ def _join_split_bylines(lines: list[_Line]) -> list[_Line]:
     while i < n:
         line = lines[i]
         text = line.text
+        if text[:1] in ("/", "|", "·", "•") and out and _author_block_of(out[-1], line):
+            # ``<address><a href="/author/…">Ding Yi</a></address> / Jan 19, … / …``
+            out[-1] = _Line(f"{out[-1].text} {text}", [*out[-1].links, *line.links],
+                            [*out[-1].emails, *line.emails], line.only, line.container)  # fmt: skip
+            i += 1
+            continue
         if (
             len(text) <= 100
             and ":" in text  # the cheap test first: every byline date has one
@@ -1970,30 +1976,24 @@ def _join_split_bylines(lines: list[_Line]) -> list[_Line]:
                 out.append(merged)
                 i += used
                 continue
-        elif text[:1] == "/" and out and _author_block_of(out[-1], line):
-            # ``<address><a href="/author/…">Ding Yi</a></address> / Jan 19, … / …``
-            out[-1] = _Line(f"{out[-1].text} {text}", [*out[-1].links, *line.links],
-                            [*out[-1].emails, *line.emails], line.only, line.container)  # fmt: skip
-            i += 1
-            continue
         out.append(line)
         i += 1
     return out
 
 
 def _author_block_of(block: _Line, byline: _Line) -> bool:
-    """Whether ``block`` is the author part of a byline that starts with its slash: a block
-    of its own (``<address>``) in the byline's container, naming authors with ``By`` or
-    linking to their author pages. (An author-less byline follows the previous brief's
+    """Whether ``block`` is the author part of a byline that starts with its slash (or bar):
+    a block of its own (``<address>``, a ``<div>``) right above, naming authors with ``By``
+    or linking to their author pages. (An author-less byline follows the previous brief's
     last line, which is neither.)"""
+    joined = f"{block.text} {byline.text}"
     return (
-        block.container == byline.container != -1
-        and _is_byline(byline.text)
-        and _reads_like_authors(block.text)
+        _reads_like_authors(block.text)
         and (
             block.text[:3].lower() == "by "
             or any("/author" in href.lower() for href, _ in block.links)
         )
+        and (_is_byline(joined) or _unslashed_byline_match(joined) is not None)
     )
 
 

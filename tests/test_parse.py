@@ -2002,13 +2002,24 @@ def test_a_related_badge_without_a_colon_before_its_link_is_a_related_link() -> 
     )
 
 
-def test_an_author_block_of_its_own_before_the_slash_of_its_byline_is_the_author() -> None:
+@pytest.mark.parametrize(
+    ("author", "meta"),
+    [
+        ("<address><a rel='author' href='/author/dingyi/'>Ding Yi</a></address>", " / {} / "),
+        ("<address><a rel='author' href='/author/dingyi/'>Ding Yi</a></address>", " | {} | "),
+        ("<div><a href='/author/dingyi/'>Ding Yi</a></div>", "<div>/ {} / "),
+        ("<div>By Ding Yi</div>", "<div>/ {} / "),
+    ],
+)
+def test_an_author_block_of_its_own_before_the_slash_of_its_byline_is_the_author(
+    author: str, meta: str
+) -> None:
     def item(title: str, date: str, body: str) -> str:
         return (
-            f"<article><h3><a href='/a.html'>{title}</a></h3><div class='info'>"
-            "<address><a rel='author' href='/author/dingyi/'>Ding Yi</a></address>"
-            f" / <span>{date}</span> / <a href='/business-and-tech/'>Business &amp; Tech</a>"
-            f"</div><p>{body}</p></article>"
+            f"<article><h3><a href='/a.html'>{title}</a></h3><div class='info'>{author}"
+            f"{meta.format(f'<span>{date}</span>')}"
+            "<a href='/business-and-tech/'>Business &amp; Tech</a>"
+            f"{'</div>' if meta.startswith('<div>') else ''}</div><p>{body}</p></article>"
         )
 
     page = page_of(item(CARD_TITLES[0], "Jan 19, 2021 06:27 PM", LEAD),
