@@ -205,7 +205,10 @@ ASIDE_RE = re.compile(
 #: sentence between briefs, never a brief's body.
 PROMO_RE = re.compile(
     r"^(?:subscribe|sign up|download|register|log in|get (?:the|our|unlimited)|follow us"
-    r"|try caixin|join (?:us|caixin)|unlock)\b|\bunlimited access\b|\bfree trial\b",
+    r"|try caixin|join (?:us|caixin)|unlock|caixin(?: global)? is)\b|\bunlimited access\b"
+    r"|\bfree trial\b|\bapp store\b|\bgoogle play\b|\benglish-language service\b"
+    r"|\bsponsored\b|\bpartner content\b|\bprovided by (?:our|a) (?:partner|sponsor)"
+    r"|\beditorial (?:position|views?|stance)\b|\bdisclaimer\b",
     re.IGNORECASE,
 )
 #: ``Caixin Global Newsletter`` / ``Sign up for our newsletter.``: a short line naming a
@@ -309,6 +312,14 @@ CREDIT_LINE_RE = re.compile(
     r"^(?:sources?|data|chart|graphics?|notes?|editor[’']?s note|(?:additional )?reporting"
     r"|with (?:additional )?(?:assistance|reporting)|(?:edited|translated|written|compiled"
     r"|produced|reported) by)\b",
+    re.IGNORECASE,
+)
+#: ``Editor: Marcus Ryder`` / ``Translated by …``: a staff credit after a brief's tail, not a
+#: related link.
+STAFF_CREDIT_RE = re.compile(
+    r"^(?:(?:chief |copy |managing )?editors?|editing|reporters?|writers?|translators?"
+    r"|producers?|photos?|graphics?|designers?)\s*:|^(?:edited|translated|written|compiled"
+    r"|produced|reported|photos?) by\b",
     re.IGNORECASE,
 )
 #: Words of four letters or more that a title-case headline may leave in lower case.
@@ -1645,9 +1656,16 @@ class _Segmenter:
                 else (_line_kind(text) if len(text) <= RIGHTS_RESERVED_MAX_LEN else None)
             )
             if kind is None and line.links and text[:8].lower() == "related ":
-                title = text[8:].strip()
-                if title and title == " ".join(t for _, t in line.links if t).strip():
+                rest = text[8:].strip()
+                title = next((t for _, t in line.links if t), "")
+                after = rest[len(title) :].strip(" |·•-–—()")
+                if (
+                    title
+                    and rest.startswith(title)
+                    and (not after or SHOWN_DATE_RE.fullmatch(after))
+                ):
                     # ``Related`` as a badge before the link, its colon drawn by CSS or none
+                    # (a date may follow the link)
                     text, kind = f"Related: {title}", "related"
             if titled and kind in _TAIL_KINDS and state == _BODY:
                 take_titled()
@@ -1728,7 +1746,9 @@ class _Segmenter:
                     else:
                         resumed.append(text)
                         state = _RESUMED
-                elif (line.links and self._first_url(line)) or _looks_like_title(text):
+                elif (
+                    (line.links and self._first_url(line)) or _looks_like_title(text)
+                ) and not STAFF_CREDIT_RE.match(text):
                     keep_pending()
                     draft.related.append(RelatedLink(text, self._first_url(line)))
                 continue

@@ -2174,3 +2174,41 @@ def test_a_clock_in_a_time_element_after_the_shown_date_completes_the_byline() -
 def test_an_updated_stamp_under_a_byline_is_not_body(stamp: str) -> None:
     (brief,) = parse_page(one_brief_html(stamp, LEAD), page_url=PAGE_URL).briefs
     assert brief.paragraphs == (LEAD,)
+
+
+@pytest.mark.parametrize(
+    "promo",
+    [
+        "The Caixin Global app is available on the App Store and Google Play.",
+        "Caixin Global is the English-language service of Caixin Media, a source of news.",
+        "This content is provided by our partner and does not reflect the editorial position.",
+    ],
+)
+def test_a_promo_or_about_sentence_between_briefs_is_not_body(promo: str) -> None:
+    text = text_page(
+        BYLINE_1, LEAD, "Related: BOE Seals $1.1 Billion Deal", promo, BYLINE_2, LEAD_2
+    )
+    assert parse_page(text, page_url=PAGE_URL).briefs[0].paragraphs == (LEAD,)
+
+
+def test_a_staff_credit_after_the_related_line_is_not_a_related_link() -> None:
+    text = text_page(BYLINE_1, LEAD, "Related: BOE Seals $1.1 Billion Deal", "Editor: Marcus Ryder",
+                     BYLINE_2, LEAD_2)  # fmt: skip
+    first, _ = parse_page(text, page_url=PAGE_URL).briefs
+    assert [r.title for r in first.related] == ["BOE Seals $1.1 Billion Deal"]
+
+
+def test_a_related_badge_with_a_date_after_its_link_gives_the_link_title() -> None:
+    line = ("<span class='badge'>Related</span> <a href='/r.html'>BOE Seals Deal</a> "
+            "<span class='date'>Dec 1, 2020</span>")  # fmt: skip
+    (brief,) = parse_page(one_brief_html(LEAD, line), page_url=PAGE_URL).briefs
+    assert [r.title for r in brief.related] == ["BOE Seals Deal"]
+
+
+def test_a_sentence_starting_with_related_and_a_link_is_body() -> None:
+    line = "Related <a href='/alibaba.html'>Alibaba</a> shares rose 5% on Monday in Hong Kong."
+    (brief,) = parse_page(one_brief_html(LEAD, line), page_url=PAGE_URL).briefs
+    assert (brief.paragraphs, brief.related) == (
+        (LEAD, "Related Alibaba shares rose 5% on Monday in Hong Kong."),
+        (),
+    )
