@@ -53,6 +53,8 @@ BYLINE_RE = re.compile(
 TIME_OF_DAY_RE = re.compile(r"\d:\d\d")
 #: ``2021`` glued to the hour after it.
 GLUED_YEAR_RE = re.compile(r"(,\s*\d{4})(?=\d{1,2}:)")
+#: ``Published Jan 19, 2021 06:27 PM · Business & Tech``: a date line under its author block.
+PUBLISHED_PREFIX_RE = re.compile(r"^(?:published|posted)(?:\s+(?:on|at))?:?\s+(?=[A-Z])", re.I)
 #: ``Ding Yi | Jan 19, 2021 06:27 PM | Business & Tech`` / ``Ding Yi Jan 19, 2021 06:27 PM
 #: Business & Tech`` / ``Ding YiJan 19, 202106:27 PMBusiness & Tech``: a byline whose
 #: slashes a stylesheet draws (or a redesign made bars). Read only with a section of the
@@ -1977,12 +1979,18 @@ def _join_split_bylines(lines: list[_Line]) -> list[_Line]:
     while i < n:
         line = lines[i]
         text = line.text
-        if text[:1] in ("/", "|", "·", "•") and out and _author_block_of(out[-1], line):
-            # ``<address><a href="/author/…">Ding Yi</a></address> / Jan 19, … / …``
-            out[-1] = _Line(f"{out[-1].text} {text}", [*out[-1].links, *line.links],
-                            [*out[-1].emails, *line.emails], line.only, line.container)  # fmt: skip
-            i += 1
-            continue
+        if (text[:1] in ("/", "|", "·", "•") or PUBLISHED_PREFIX_RE.match(text)) and out:
+            rest = PUBLISHED_PREFIX_RE.sub("", text)
+            if _author_block_of(out[-1], rest):
+                # ``<address><a href="/author/…">Ding Yi</a></address> / Jan 19, … / …`` or
+                # ``<div>By Ding Yi</div><div>Published Jan 19, … · Business & Tech</div>``
+                block = out[-1]
+                out[-1] = _Line(
+                    f"{block.text} {rest}", [*block.links, *line.links],
+                    [*block.emails, *line.emails], line.only, line.container,
+                )  # fmt: skip
+                i += 1
+                continue
         if (
             len(text) <= 100
             and ":" in text  # the cheap test first: every byline date has one
@@ -2001,12 +2009,12 @@ def _join_split_bylines(lines: list[_Line]) -> list[_Line]:
     return out
 
 
-def _author_block_of(block: _Line, byline: _Line) -> bool:
+def _author_block_of(block: _Line, byline: str) -> bool:
     """Whether ``block`` is the author part of a byline that starts with its slash (or bar):
     a block of its own (``<address>``, a ``<div>``) right above, naming authors with ``By``
     or linking to their author pages. (An author-less byline follows the previous brief's
     last line, which is neither.)"""
-    joined = f"{block.text} {byline.text}"
+    joined = f"{block.text} {byline}"
     return (
         _reads_like_authors(block.text)
         and (
@@ -2308,7 +2316,7 @@ def _reads_like_lone_caption(text: str) -> bool:
         and len(text.split()) >= 3
         and SENTENCE_FINAL_RE.search(text) is None
         and not text.endswith((":", "("))
-        and not _looks_like_title(text)
+        and not _every_word_capitalised(text)  # (names may make it look title-case)
         and _line_kind(text) is None
         and not _is_junk(text)
     )

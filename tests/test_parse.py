@@ -2212,3 +2212,30 @@ def test_a_sentence_starting_with_related_and_a_link_is_body() -> None:
         (LEAD, "Related Alibaba shares rose 5% on Monday in Hong Kong."),
         (),
     )
+
+
+def test_a_published_line_under_its_author_block_is_the_byline() -> None:
+    def item(title: str, date: str, body: str) -> str:
+        return (
+            f"<article><h3><a href='/a.html'>{title}</a></h3><div>By Ding Yi</div>"
+            f"<div>Published {date} · Business &amp; Tech</div><p>{body}</p></article>"
+        )
+
+    page = page_of(item(CARD_TITLES[0], "Jan 19, 2021 06:27 PM", LEAD),
+                   item(CARD_TITLES[1], "Jan 19, 2021 04:53 PM", LEAD_2))  # fmt: skip
+    briefs = parse_page(page, page_url=PAGE_URL).briefs
+    assert [(b.authors, b.title, b.related) for b in briefs] == [
+        (("Ding Yi",), CARD_TITLES[0], ()),
+        (("Ding Yi",), CARD_TITLES[1], ()),
+    ]
+
+
+def test_a_caption_with_names_shown_once_between_headline_and_byline_goes_with_it() -> None:
+    caption = "Tencent Music’s offices in Shenzhen"
+    text = text_page(CARD_TITLES[0], "Photo: VCG", BYLINE_1, LEAD,
+                     CARD_TITLES[1], caption, BYLINE_2, LEAD_2)  # fmt: skip
+    briefs = parse_page(text, page_url=PAGE_URL).briefs
+    assert [(b.title, b.captions, b.related) for b in briefs] == [
+        (CARD_TITLES[0], ("Photo: VCG",), ()),
+        (CARD_TITLES[1], (caption,), ()),
+    ]
