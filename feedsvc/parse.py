@@ -1793,7 +1793,8 @@ class _Segmenter:
         a list or a sub-heading, not a menu or section tag. A title-case name is one when the
         body goes on after it (a section tag ends a brief); an upper-case word (``US``) only
         as an acronym or next to other short items of a list."""
-        if kind == "section_name":
+        if kind == "section_name" or (len(text.split()) >= 2 and not _is_section_label(text)):
+            # (``WHY IT MATTERS``: an upper-case sub-heading, never a section label)
             return any(
                 _looks_like_body_text(ln.text) and _line_kind(ln.text) is None
                 for ln in lines[after:]

@@ -2239,3 +2239,11 @@ def test_a_caption_with_names_shown_once_between_headline_and_byline_goes_with_i
         (CARD_TITLES[0], ("Photo: VCG",), ()),
         (CARD_TITLES[1], (caption,), ()),
     ]
+
+
+def test_an_upper_case_sub_heading_inside_a_body_is_kept() -> None:
+    text = text_page(BYLINE_1, LEAD, "WHY IT MATTERS", LEAD_2, "Contact reporter Ding Yi (",
+                     BYLINE_2, LEAD)  # fmt: skip
+    assert parse_page(text, page_url=PAGE_URL).briefs[0].paragraphs == (
+        LEAD, "WHY IT MATTERS", LEAD_2
+    )  # fmt: skip
