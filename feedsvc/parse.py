@@ -1508,6 +1508,7 @@ class _Segmenter:
                     j -= 2  # a caption known by being shown twice
                 elif (
                     j == index - 1
+                    and not self.lines[j].is_heading  # (the usual card: a heading above)
                     and _reads_like_lone_caption(self.lines[j].text)
                     and _reads_like_headline(self.lines[j - 1].text)
                 ):
@@ -1972,6 +1973,9 @@ def _draft_size(draft: _Draft) -> int:
 # --------------------------------------------------------------------------------------------
 
 
+_SEPARATORS = frozenset("/|·•")
+
+
 def _join_split_bylines(lines: list[_Line]) -> list[_Line]:
     """Join a byline the markup split over two or three block lines (``Ding Yi`` / ``/ Jan
     19, 2021 06:27 PM /`` / ``Business & Tech``) into one line."""
@@ -1980,7 +1984,8 @@ def _join_split_bylines(lines: list[_Line]) -> list[_Line]:
     while i < n:
         line = lines[i]
         text = line.text
-        if (text[:1] in ("/", "|", "·", "•") or PUBLISHED_PREFIX_RE.match(text)) and out:
+        first = text[:1]
+        if out and (first in _SEPARATORS or (first in "Pp" and PUBLISHED_PREFIX_RE.match(text))):
             rest = PUBLISHED_PREFIX_RE.sub("", text)
             if _author_block_of(out[-1], rest):
                 # ``<address><a href="/author/…">Ding Yi</a></address> / Jan 19, … / …`` or
@@ -2284,6 +2289,8 @@ def _reads_like_description(text: str) -> bool:
     )
 
 
+#: A caption without a credit never ends so (a sentence, a contact line, a label).
+_NOT_CAPTION_ENDS = frozenset(".!?:(…")
 #: A related title never ends so; a period only after initials (``U.S.``).
 _NOT_TITLE_ENDS = frozenset(".?:")
 
@@ -2314,11 +2321,11 @@ def _reads_like_lone_caption(text: str) -> bool:
     a credit, between a card's headline and its byline)."""
     return (
         len(text) <= CAPTION_UNDER_IMAGE_MAX_LEN
+        and text[-1:] not in _NOT_CAPTION_ENDS  # the cheap test first
+        and _line_kind(text) is None
         and len(text.split()) >= 3
         and SENTENCE_FINAL_RE.search(text) is None
-        and not text.endswith((":", "("))
         and not _every_word_capitalised(text)  # (names may make it look title-case)
-        and _line_kind(text) is None
         and not _is_junk(text)
     )
 
