@@ -59,19 +59,19 @@ PUBLISHED_PREFIX_RE = re.compile(r"^(?:published|posted)(?:\s+(?:on|at))?:?\s+(?
 #: Business & Tech`` / ``Ding YiJan 19, 202106:27 PMBusiness & Tech``: a byline whose
 #: slashes a stylesheet draws (or a redesign made bars). Read only with a section of the
 #: family's, so that no sentence quoting a date is taken for one.
+#: The sections of the family's pages, as bylines and section tags name them.
+_FAMILY_SECTIONS = (
+    r"business\s*(?:&|and)\s*tech(?:nology)?|world|economy|finance|trending(?: stories)?"
+    r"|society\s*(?:&|and)\s*culture|politics\s*(?:&|and)\s*law|opinion|china"
+)
 UNSLASHED_BYLINE_RE = re.compile(
     r"^(?:[Bb][Yy]\s+)?(?P<authors>[^/|·•\d<>@]{0,160}?)\s*[|·•–—]?\s*"
     r"(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s*\d{4})\s*[|·•,]?\s*"
     r"(?P<time>\d{1,2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?)\s*[|·•–—]?\s*"
-    r"(?P<section>(?i:business\s*&\s*tech|world|economy|finance|trending stories"
-    r"|society\s*&\s*culture|politics\s*&\s*law|opinion|china))$"
+    rf"(?P<section>(?i:{_FAMILY_SECTIONS}))$"
 )
-#: The sections of the family's pages (a byline with a 24-hour clock must name one).
-SECTION_OF_FAMILY_RE = re.compile(
-    r"^(?:business\s*&\s*tech|world|economy|finance|trending stories|society\s*&\s*culture"
-    r"|politics\s*&\s*law|opinion|china)$",
-    re.IGNORECASE,
-)
+#: A byline with a 24-hour clock must name one of the family's sections.
+SECTION_OF_FAMILY_RE = re.compile(rf"^(?:{_FAMILY_SECTIONS})$", re.IGNORECASE)
 #: ``PM`` / ``a.m.``: the half of the day in a 12-hour clock.
 HALF_DAY_RE = re.compile(r"[AaPp]\.?[Mm]\.?$")
 #: A byline is short; longer lines are never tried (keeps a 10 MB line cheap).
@@ -172,10 +172,7 @@ UPPERCASE_LABEL_RE = re.compile(r"^[A-Z][A-Z &'’-]{1,39}$")
 #: stylesheet shows in upper case (a copy keeps the markup's case). Never a headline, an
 #: author or a related link; the section part of a split byline is read before this.
 SECTION_NAME_RE = re.compile(
-    r"^(?:business\s*(?:&|and)\s*tech(?:nology)?|world|economy|finance|trending(?: stories)?"
-    r"|society\s*(?:&|and)\s*culture|politics\s*(?:&|and)\s*law|china|opinion|latest|cx live"
-    r"|video|top stories)$",
-    re.IGNORECASE,
+    rf"^(?:{_FAMILY_SECTIONS}|latest|cx live|video|top stories)$", re.IGNORECASE
 )
 #: ``Share this article`` / ``Open WeChat and scan the QR code`` / ``ABOUT US`` / ``ABOUT US |
 #: About | Contact`` (2018) / ``© 2021 Caixin Global``: the footer begins; nothing after it is
@@ -2304,14 +2301,10 @@ def _reads_like_related_title(line: _Line) -> bool:
     if text[-1:] in _NOT_TITLE_ENDS and not text[-2:-1].isupper():
         return False  # the cheap test first: most lines are sentences (``… investors.``)
     return (
-        len(text) <= SHORT_LINE_MAX_LEN
-        and not line.is_heading
-        and not _ends_with_period_of_a_name(text)
+        not line.is_heading
         and len(text.split()) >= HEADLINE_MIN_WORDS
         and CREDIT_LINE_RE.match(text) is None
-        and not (text[0] in '“"' and text[-1] in '”"')
-        and _looks_like_title(text)
-        and _every_word_capitalised(text)
+        and _reads_like_headline(text)
     )
 
 
