@@ -379,6 +379,10 @@ LYNX_REFERENCE_RE = re.compile(r"^\s*(?P<number>\d{1,5})\.\s+(?P<url>\S+)\s*$")
 LYNX_LINK_RE = re.compile(r"\[(?P<number>\d{1,5})\](?P<text>[^\[]*)")
 LYNX_MARKER_RE = re.compile(r"\[(?:\d{1,5}|IMG|INLINE)\]")
 LYNX_BULLET_RE = re.compile(r"^\s*[*+o#@-]\s+")
+#: ``• `` / ``◦ `` / ``▪ ``: a list bullet w3m or a browser's copy puts before an item.
+TEXT_BULLET_RE = re.compile(r"^\s*[•◦▪‣∙]\s+")
+#: ``[cx_430601]`` / ``[IMG]``: where w3m or lynx shows a picture (its name or alt text).
+IMAGE_PLACEHOLDER_RE = re.compile(r"^\[[^\[\]]{1,60}\]$")
 #: ``1. `` / ``* `` / ``• ``: a list item of a text capture, which starts a line of its own.
 LIST_ITEM_RE = re.compile(r"^(?:\d{1,3}\.|[*+•·◦-])\s")
 #: ``200. `` / ``- ``: list markers that may be the wrapping's cut inside a sentence (``1.``
@@ -401,6 +405,8 @@ QUOTE_MARK_RE = re.compile(r"^\s*(?:>\s*)+(?=\S|$)")
 #: ``> `` quotes and ``* `` / ``- `` / ``1. `` list items.
 MARKDOWN_PREFIX_RE = re.compile(r"^(?:>\s*)+|^(?:[*+-]|\d{1,3}\.)\s+")
 MARKDOWN_IMAGE_RE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+#: ``[](https://…)``: what is left of a linked picture once the picture is gone.
+EMPTY_LINK_RE = re.compile(r"\[\s*\]\([^)]*\)")
 MARKDOWN_LINK_RE = re.compile(r"\[(?P<text>[^\]]*)\]\((?P<url>[^)\s]+)(?:\s+\"[^\"]*\")?\)")
 MARKDOWN_EMPHASIS_RE = re.compile(r"(?P<mark>\*\*|__|\*|_)(?P<text>\S(?:.*?\S)?)(?P=mark)(?!\w)")
 #: ``<meta charset="gbk">`` / ``<meta http-equiv="Content-Type" content="text/html; charset=...">``
@@ -756,7 +762,8 @@ def _text_lines(text: str) -> list[_Line]:
     under_image = False
     for line_text in raw:
         if not markdown:
-            line: _Line | None = _Line(_normalise(line_text))
+            # (w3m's list bullets are not text: ``• By Bloomberg / Jun 18, …``)
+            line: _Line | None = _Line(_normalise(TEXT_BULLET_RE.sub("", line_text)))
         else:
             line = _markdown_line(line_text)
             if line is not None and under_image and line.text:
@@ -857,6 +864,7 @@ def _unwrapped(raw: list[str]) -> list[str]:
             if (
                 _byline_match(_plain(joined))
                 or _list_marker_cut_from(previous, stripped)
+                or _caption_cut_from(previous, stripped)
                 or not (
                     _starts_a_block(stripped)
                     or _byline_match(_plain(previous))
@@ -892,13 +900,13 @@ def _columns(text: str) -> int:
 
 
 def _wrap_width(lengths: list[int], longest: int) -> int:
-    """The width the capture was wrapped at, from below: the upper quartile of the lengths
-    of lines a paragraph goes on after. Not the longest line: a long address or a byline
-    the tool would not break may stand out past the width."""
+    """The width the capture was wrapped at: the 95th percentile of the lengths of lines a
+    paragraph goes on after. Not the longest line: a long address or a byline the tool
+    would not break may stand out past the width."""
     carried = sorted(
         n for n, after in itertools.pairwise(lengths) if after and n >= longest - WRAP_SLACK
     )
-    return carried[(3 * len(carried)) // 4] if carried else longest
+    return carried[(19 * len(carried)) // 20] if carried else longest
 
 
 def _plain(raw: str) -> str:
@@ -918,6 +926,17 @@ def _list_marker_cut_from(previous: str, stripped: str) -> bool:
     return (previous[-1:].isalnum() or previous.endswith(",")) and WRAPPED_LIST_MARKER_RE.match(
         stripped
     ) is not None
+
+
+def _caption_cut_from(previous: str, stripped: str) -> bool:
+    """``U.S. President Donald Trump and Chinese President Xi Jinping in Beijing`` / ``in
+    November 2017. Photo: IC Photo``: a caption the wrapping cut, its credit on the next
+    line. The line above is a full line that ends no sentence."""
+    above = _plain(previous)
+    if SENTENCE_FINAL_RE.search(above) or _line_kind(above) or _byline_match(above):
+        return False
+    text = _plain(stripped)
+    return ":" in text and _line_kind(text) is None and _caption(_Line(text)) is not None
 
 
 def _starts_a_block(stripped: str) -> bool:
@@ -958,6 +977,7 @@ def _markdown_paragraphs(raw: list[str]) -> list[str]:
         if joining and (
             (not MARKDOWN_BLOCK_RE.match(stripped) and not _starts_a_block(stripped))
             or (line[:1] not in " \t" and _list_marker_cut_from(out[-1], stripped))
+            or _caption_cut_from(out[-1], stripped)
         ):
             previous = out[-1]
             cut_word = previous.endswith("-") and previous[-2:-1].isalpha()  # sixth-|generation
@@ -975,7 +995,12 @@ def _markdown_paragraphs(raw: list[str]) -> list[str]:
             # too, and puts a blank line under every heading it ends)
             joining = len(line.rstrip()) >= MARKDOWN_WRAP_WIDTH - WRAP_SLACK
         else:
-            joining = not current.startswith(("![", "[!["))  # under a picture: its caption
+            # under a picture (a line of its own): its caption; text glued after the
+            # picture goes on as usual
+            joining = not (
+                current.startswith(("![", "[!["))
+                and not EMPTY_LINK_RE.sub("", MARKDOWN_IMAGE_RE.sub("", current)).strip()
+            )
     return out
 
 
@@ -1724,6 +1749,17 @@ class _Segmenter:
                         caption = _without_glued_junk(text)
                     elif _glued_junk(text, following):
                         caption = following
+                elif (
+                    i + 2 < n
+                    and lines[i + 1].text == text
+                    and lines[i + 2].text == following
+                    and len(text) <= CAPTION_UNDER_IMAGE_MAX_LEN
+                    and _caption(lines[i]) == following
+                ):
+                    # ``… in New York.`` / ``Photo: VCG``, shown twice: a description whose
+                    # credit the wrapping (or a <br>) put on a line of its own
+                    caption = f"{text} {following}"
+                    i += 3
             if caption is not None:
                 while i < n and (
                     lines[i].text in (text, caption)
@@ -2206,6 +2242,8 @@ def _is_byline(text: str) -> bool:
 def _is_junk(text: str) -> bool:
     if len(text) > SHORT_LINE_MAX_LEN:
         return False
+    if text[:1] == "[" and IMAGE_PLACEHOLDER_RE.match(text):
+        return True
     if not (text[:1].isalpha() or any(ch.isalpha() for ch in text)):
         return True  # "***", "|||": nothing to read
     if " " not in text and BARE_ADDRESS_RE.match(text):
@@ -2252,14 +2290,14 @@ def _caption(line: _Line) -> str | None:
     """The caption text if the line is an image caption, "" for a blank one, else None."""
     text = line.text
     if len(text) > SHORT_LINE_MAX_LEN:  # the usual case, a paragraph: the cheap test first
-        return text if line.only & _IN_CAPTION else None
+        return _without_junk_token(text) if line.only & _IN_CAPTION else None
     colon = text.rfind(":")
     word = CAPTION_CREDIT_WORD_RE.search(text, max(0, colon - 40), colon) if colon > 0 else None
     if word is None:
-        return text if line.is_caption_markup else None
+        return _without_junk_token(text) if line.is_caption_markup else None
     credit = text[colon + 1 :].strip()
     if not CAPTION_CREDIT_RE.match(credit):
-        return text if line.is_caption_markup else None
+        return _without_junk_token(text) if line.is_caption_markup else None
     if not credit:
         return ""  # "Photo:" and nothing else: a blank caption
     prefix = text[: word.start()].rstrip()
@@ -2270,7 +2308,16 @@ def _caption(line: _Line) -> str | None:
         and not _reads_like_description(prefix)
     ):
         return text[word.start() :]  # junk glued in front of the credit
-    return text
+    return _without_junk_token(text)
+
+
+def _without_junk_token(caption: str) -> str:
+    """``cxm7-mirror The headquarters of … Photo: IC`` / ``tz3k Photo: VCG``: a caption with a
+    mirror's junk token glued to its front (letters and digits, or an address), without it."""
+    first, _, rest = caption.partition(" ")
+    if rest and (JUNK_LOOKING_WORD_RE.search(first) or "mirror" in first.lower()):
+        return rest
+    return caption
 
 
 def _reads_like_description(text: str) -> bool:

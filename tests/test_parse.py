@@ -2247,3 +2247,82 @@ def test_an_upper_case_sub_heading_inside_a_body_is_kept() -> None:
     assert parse_page(text, page_url=PAGE_URL).briefs[0].paragraphs == (
         LEAD, "WHY IT MATTERS", LEAD_2
     )  # fmt: skip
+
+
+def test_w3m_list_bullets_and_picture_placeholders_are_not_text() -> None:
+    text = text_page("LATEST", "• BOE Plans Share Sale\n• Foxconn Gets Vietnam License",
+                     f"• {BYLINE_1}", "[cx_430601]", LEAD, f"• {BYLINE_2}", LEAD_2)  # fmt: skip
+    briefs = parse_page(text, page_url=PAGE_URL).briefs
+    assert [(b.authors, b.paragraphs) for b in briefs] == [
+        (("Ding Yi",), (LEAD,)),
+        (("Ding Yi",), (LEAD_2,)),
+    ]
+    assert [b.title for b in briefs] == ["BOE Plans Share Sale", "Foxconn Gets Vietnam License"]
+
+
+LYNX_CAPTIONS = """\
+   By Reuters / Jun 18, 2019 11:05 PM / World
+
+   U.S. President Donald Trump and Chinese President Xi Jinping in Beijing
+   in November 2017. Photo: IC Photo
+
+   U.S. President Donald Trump and Chinese President Xi Jinping in Beijing
+   in November 2017. Photo: IC Photo
+
+   U.S. President Donald Trump said on Tuesday he would hold an “extended
+   meeting” with Chinese President Xi Jinping at the Group of 20 summit in
+   Japan next week.
+
+   Timmy Shen / Jun 13, 2019 08:20 PM / World
+
+   A student walks on the campus of Columbia University in New York.
+   Photo: VCG
+
+   A student walks on the campus of Columbia University in New York.
+   Photo: VCG
+
+   China’s Ministry of Education has issued a warning to students planning
+   to study in the U.S., citing visa problems.
+
+References
+
+   1. https://www.caixinglobal.com/world/
+"""
+
+
+def test_a_caption_the_wrapping_cut_is_one_caption() -> None:
+    first, second = parse_page(LYNX_CAPTIONS, page_url=PAGE_URL).briefs
+    assert first.captions == (
+        "U.S. President Donald Trump and Chinese President Xi Jinping in Beijing in November "
+        "2017. Photo: IC Photo",
+    )
+    assert second.captions == (
+        "A student walks on the campus of Columbia University in New York. Photo: VCG",
+    )
+    assert [len(first.paragraphs), len(second.paragraphs)] == [1, 1]
+
+
+@pytest.mark.parametrize(
+    "figcaption",
+    [
+        "tz3k Photo: VCG",
+        "w7x-cache The headquarters of China Huarong Asset Management in Beijing",
+        "cxm7-mirror The headquarters of the regulator in Beijing. Photo: IC Photo",
+    ],
+)
+def test_a_mirror_junk_token_glued_to_a_caption_in_markup_is_dropped(figcaption: str) -> None:
+    figure = f"<figure><img src='a.jpg'><figcaption>{figcaption}</figcaption></figure>"
+    page = one_brief_html(figure, LEAD)
+    (brief,) = parse_page(page, page_url=PAGE_URL).briefs
+    assert brief.captions == (figcaption.split(" ", 1)[1],)
+
+
+def test_html2text_text_glued_after_a_picture_is_its_wrapped_caption() -> None:
+    old = "![BOE's new line](https://img.caixin.com/2021/1.jpg)\n*BOE's production line in "
+    old += "Chongqing*\n"
+    assert old in HTML2TEXT_WRAPPED
+    new = ("![](https://img.caixin.com/2021/1.jpg)Containers at a port in\n"
+           "Qingdao, Shandong province. Photo: VCG\n")  # fmt: skip
+    (brief,) = parse_page(HTML2TEXT_WRAPPED.replace(old, new), page_url=PAGE_URL).briefs
+    assert brief.captions == ("Containers at a port in Qingdao, Shandong province. Photo: VCG",)
+    assert len(brief.paragraphs) == 1
