@@ -1,7 +1,7 @@
-"""The parser against one-change variants of the real page, from red-team rounds five to
-eight.
+"""The parser against variants of the real page and captures of sibling pages, from red-team
+rounds five to nine.
 
-``tests/fixtures/variants/`` holds 136 cases, each the seed page with one thing changed as a
+``tests/fixtures/variants/`` holds 170 cases, each the seed page with one thing changed as a
 mirror, a capture tool or a markup redesign would change it: credit lines and slogans
 ending a body, related links whose ``Related:`` prefix a stylesheet draws, acronyms and
 numbers in bodies and captions, html2text quotes, wrapped headings and ``<br>`` paragraphs,
@@ -18,7 +18,10 @@ embeds, print copies, upper-case tags, unclosed elements, windows-1252 without a
 MHTML file (seventh round, ``r7-``); sidebars and headline lists with date lines, tables of
 times, bylines with dots or bars, ``<time>`` in running text, ``Updated`` stamps, author
 blocks apart from their date line, promos and staff credits between briefs (eighth round,
-``r8-``). ``NAME.expect.json`` holds what a careful
+``r8-``); sibling pages with new briefs (world, economy, finance, politics, society,
+trending, three ``/live/`` pages, 2018 to 2021) combining the variants NOTES lists, as text
+copies, five markups and real ``lynx``, ``w3m`` and ``html2text`` output (ninth round,
+``r9-``, every brief checked). ``NAME.expect.json`` holds what a careful
 reader takes from the page: the number of briefs, and for the briefs the change touches,
 the fields it touches (``note`` says what was changed).
 """
@@ -74,8 +77,8 @@ def mismatches(want: dict[str, Any], brief: Brief) -> list[str]:
     return found
 
 
-def test_there_are_136_variants() -> None:
-    assert len(NAMES) == 136
+def test_there_are_170_variants() -> None:
+    assert len(NAMES) == 170
 
 
 @pytest.mark.parametrize("name", NAMES)
