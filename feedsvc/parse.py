@@ -830,10 +830,17 @@ def _is_hard_wrapped(raw: list[str]) -> bool:
     filled = [n >= width - WRAP_SLACK for n in lengths]
     carried = sum(1 for i in range(len(raw) - 1) if filled[i] and lengths[i + 1])
     written = sum(1 for n in lengths if n)
+    if written < WRAP_MIN_LINES or carried < 0.15 * written:
+        return False
+    # Paragraphs apart by blank lines: else lines of a capture that are merely short (one
+    # paragraph per line) would be joined. Without blank lines (a tool's <br> breaks), only
+    # when many lines end right at the width, as wrapping leaves them.
     blank = len(lengths) - written
-    # paragraphs apart by blank lines: else lines of a capture that are merely short (one
-    # paragraph per line) would be joined
-    return written >= WRAP_MIN_LINES and carried >= 0.25 * written and blank >= 0.1 * written
+    at_width = sum(1 for n in lengths if n >= width - 3)
+    ragged = len({n for n in lengths if n >= width - WRAP_SLACK}) >= 5  # (wrapping's edge)
+    return blank >= 0.1 * written or (
+        carried >= 0.5 * written and at_width >= 0.2 * written and ragged
+    )
 
 
 def _unwrapped(raw: list[str]) -> list[str]:
