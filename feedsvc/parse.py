@@ -379,8 +379,9 @@ LYNX_REFERENCE_RE = re.compile(r"^\s*(?P<number>\d{1,5})\.\s+(?P<url>\S+)\s*$")
 LYNX_LINK_RE = re.compile(r"\[(?P<number>\d{1,5})\](?P<text>[^\[]*)")
 LYNX_MARKER_RE = re.compile(r"\[(?:\d{1,5}|IMG|INLINE)\]")
 LYNX_BULLET_RE = re.compile(r"^\s*[*+o#@-]\s+")
-#: ``• `` / ``◦ `` / ``▪ ``: a list bullet w3m or a browser's copy puts before an item.
-TEXT_BULLET_RE = re.compile(r"^\s*[•◦▪‣∙]\s+")
+#: ``• `` / ``◦ `` / ``- `` / ``* ``: a list bullet w3m, pandoc, links or a browser's copy puts
+#: before an item (a dash the wrapping put at a line's start was joined before this).
+TEXT_BULLET_RE = re.compile(r"^\s*[•◦▪‣∙*+-]\s+")
 #: ``[cx_430601]`` / ``[IMG]``: where w3m or lynx shows a picture (its name or alt text).
 IMAGE_PLACEHOLDER_RE = re.compile(r"^\[[^\[\]]{1,60}\]$")
 #: ``1. `` / ``* `` / ``• ``: a list item of a text capture, which starts a line of its own.
@@ -1027,6 +1028,10 @@ def _markdown_line(raw: str) -> _Line | None:
     if heading:
         text = text[heading.end() :]
     text = MARKDOWN_PREFIX_RE.sub("", text)
+    if not heading:  # ``  * #### BOE Plans …``: a heading in a list item
+        heading = MARKDOWN_HEADING_RE.match(text)
+        if heading:
+            text = text[heading.end() :]
     text = MARKDOWN_IMAGE_RE.sub("", text)
     links: list[tuple[str, str]] = []
 
@@ -1547,13 +1552,14 @@ class _Segmenter:
             if j > previous and _headline_candidate(self.lines[j]):
                 line = self.lines[j]
                 if line.is_heading:
-                    strong[index] = (j, line.text)
+                    strong[index] = (j, LIST_NUMBER_RE.sub("", line.text))
                 elif (
                     line.is_link_or_bold
                     and not _ends_with_full_stop(line.text)
                     and len(line.text.split()) >= HEADLINE_MIN_WORDS
                 ) or _reads_like_headline(line.text):
-                    weak[index] = (j, line.text)  # (a text capture shows a plain line)
+                    # (a text capture shows a plain line; an <ol> of cards, its number)
+                    weak[index] = (j, LIST_NUMBER_RE.sub("", line.text))
             previous = index
         found = dict(strong)
         if len(strong) + len(weak) >= max(2, 0.8 * len(byline_indices)):

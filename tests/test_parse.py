@@ -1151,9 +1151,10 @@ def test_a_section_may_hold_digits() -> None:
 
 def test_one_quoted_markdown_link_does_not_make_a_capture_markdown() -> None:
     quoted = "The company posted [the list](https://github.com/x/y) of affected models on Monday."
-    text = "\n\n".join([BYLINE_1, LEAD, quoted, "- Bullet-like line that is body text"])
+    starred = "Shares rose *sharply* on Monday, the exchange said."  # (Markdown: emphasis)
+    text = "\n\n".join([BYLINE_1, LEAD, quoted, starred])
     paragraphs = parse_page(text, page_url=PAGE_URL).briefs[0].paragraphs
-    assert paragraphs == (LEAD, quoted, "- Bullet-like line that is body text")
+    assert paragraphs == (LEAD, quoted, starred)
 
 
 def test_a_capture_of_short_lines_without_blank_lines_is_not_unwrapped() -> None:
@@ -2326,3 +2327,26 @@ def test_html2text_text_glued_after_a_picture_is_its_wrapped_caption() -> None:
     (brief,) = parse_page(HTML2TEXT_WRAPPED.replace(old, new), page_url=PAGE_URL).briefs
     assert brief.captions == ("Containers at a port in Qingdao, Shandong province. Photo: VCG",)
     assert len(brief.paragraphs) == 1
+
+
+def test_list_numbers_and_bullets_of_tools_are_not_part_of_titles_or_bylines() -> None:
+    # w3m numbers an <ol> of cards; pandoc and links put "- " / "* " before <li> items
+    text = text_page("1. BOE Plans Big Share Sale", f"- {BYLINE_1}", LEAD, "- More", "- FINANCE",
+                     "2. Foxconn Gets Vietnam License", f"* By {BYLINE_2}", LEAD_2)  # fmt: skip
+    briefs = parse_page(text, page_url=PAGE_URL).briefs
+    assert [(b.title, b.authors, b.related) for b in briefs] == [
+        ("BOE Plans Big Share Sale", ("Ding Yi",), ()),
+        ("Foxconn Gets Vietnam License", ("Ding Yi",), ()),
+    ]
+
+
+def test_a_markdown_heading_inside_a_list_item_is_a_headline() -> None:
+    text = text_page("  * #### BOE Plans Big Share Sale", BYLINE_1, LEAD,
+                     "  * #### Foxconn Gets Vietnam License", BYLINE_2, LEAD_2,
+                     "[Caixin](https://www.caixinglobal.com/) [Home](https://www.caixinglobal.com/)"
+                     " [World](https://www.caixinglobal.com/world/)")  # fmt: skip
+    briefs = parse_page(text, page_url=PAGE_URL).briefs
+    assert [(b.title, b.title_source) for b in briefs] == [
+        ("BOE Plans Big Share Sale", "headline"),
+        ("Foxconn Gets Vietnam License", "headline"),
+    ]
