@@ -378,6 +378,8 @@ MARKDOWN_SNIFF_RE = re.compile(
 LYNX_REFERENCE_RE = re.compile(r"^\s*(?P<number>\d{1,5})\.\s+(?P<url>\S+)\s*$")
 LYNX_LINK_RE = re.compile(r"\[(?P<number>\d{1,5})\](?P<text>[^\[]*)")
 LYNX_MARKER_RE = re.compile(r"\[(?:\d{1,5}|IMG|INLINE)\]")
+#: This many ``[n]`` link numbers make a capture a text browser's dump.
+LINK_MARKERS_MIN = 5
 LYNX_BULLET_RE = re.compile(r"^\s*[*+o#@-]\s+")
 #: ``• `` / ``◦ `` / ``- `` / ``* ``: a list bullet w3m, pandoc, links or a browser's copy puts
 #: before an item (a dash the wrapping put at a line's start was joined before this).
@@ -754,6 +756,9 @@ def _text_lines(text: str) -> list[_Line]:
     if markdown:
         raw = _markdown_paragraphs(raw)
     else:
+        if len(LYNX_MARKER_RE.findall(text, 0, 65536)) >= LINK_MARKERS_MIN:
+            # ``[7]More``: a dump's link numbers, its list of addresses left out
+            raw = [LYNX_MARKER_RE.sub("", line) if "[" in line else line for line in raw]
         if any(line.startswith(">") for line in raw):
             # a quote kept as Markdown/e-mail quote marks by a tool that wraps them
             raw = [QUOTE_MARK_RE.sub("", line) for line in raw]
@@ -777,8 +782,8 @@ def _text_lines(text: str) -> list[_Line]:
 
 
 def _lynx_references(raw: list[str]) -> tuple[int, dict[str, str]] | None:
-    """A ``lynx -dump`` capture's ``References`` list (``  4. https://…``): where it starts
-    and each link number's address; None for any other capture."""
+    """A ``lynx -dump`` (or ``elinks -dump``) capture's ``References`` list (``  4. https://…``):
+    where it starts and each link number's address; None for any other capture."""
     for start in range(len(raw) - 1, -1, -1):
         if raw[start].strip() == "References":
             break
@@ -789,8 +794,8 @@ def _lynx_references(raw: list[str]) -> tuple[int, dict[str, str]] | None:
         match = LYNX_REFERENCE_RE.match(line)
         if match:
             found[match["number"]] = match["url"]
-        elif line.strip() and line.strip() not in ("Visible links:", "Hidden links:"):
-            return None
+        elif line.strip() and line.strip().rstrip(":") not in ("Visible links", "Hidden links"):
+            return None  # (elinks writes the headings without their colons)
     return (start, found) if found else None
 
 

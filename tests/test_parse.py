@@ -2350,3 +2350,47 @@ def test_a_markdown_heading_inside_a_list_item_is_a_headline() -> None:
         ("BOE Plans Big Share Sale", "headline"),
         ("Foxconn Gets Vietnam License", "headline"),
     ]
+
+
+ELINKS_DUMP = """\
+   [1]Caixin Global
+
+  [2]BOE Plans Big Share Sale
+
+   Ding Yi / Jan 19, 2021 06:27 PM / [3]Business & Tech
+
+   Chinese display panel maker BOE Technology has announced plans to raise
+   money.
+
+   Related: [4]Display-Maker BOE Seals Deal
+
+  [5]Foxconn Gets Vietnam License
+
+   Ding Yi / Jan 19, 2021 04:53 PM / [6]Business & Tech
+
+   Apple supplier Foxconn has reportedly obtained a license to build a laptop
+   plant.
+
+References
+
+   Visible links
+   1. https://www.caixinglobal.com/
+   2. https://www.caixinglobal.com/2021-01-19/boe.html
+   3. https://www.caixinglobal.com/business-and-tech/
+   4. https://www.caixinglobal.com/2020-12-01/boe-deal.html
+   5. https://www.caixinglobal.com/2021-01-19/foxconn.html
+   6. https://www.caixinglobal.com/business-and-tech/
+"""
+
+
+def test_an_elinks_dump_reads_like_the_page() -> None:
+    # (elinks writes "Visible links" without lynx's colon)
+    first, second = parse_page(ELINKS_DUMP, page_url=PAGE_URL).briefs
+    assert [first.title, second.title] == [
+        "BOE Plans Big Share Sale",
+        "Foxconn Gets Vietnam License",
+    ]
+    assert [first.paragraphs, second.paragraphs] == [(LEAD,), (LEAD_2,)]
+    assert [(r.title, r.url) for r in first.related] == [
+        ("Display-Maker BOE Seals Deal", "https://www.caixinglobal.com/2020-12-01/boe-deal.html")
+    ]
