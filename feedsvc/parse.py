@@ -859,8 +859,23 @@ def _unwrapped(raw: list[str]) -> list[str]:
     out: list[str] = []
     joining = False
     previous_len = 0
+    previous_line = ""
+    next_number = 0  # the number the list being read goes on with, if any
     for line, length in zip(raw, lengths, strict=True):
         stripped = line.strip()
+        if stripped and stripped == previous_line:
+            # a caption (or a picture's alt text and its caption) shown twice: a line of its
+            # own, and nothing after it continues it
+            out.append(stripped)
+            joining = False
+            continue
+        if stripped:
+            previous_line = stripped
+        number = LIST_NUMBER_RE.match(stripped)
+        if number and int(stripped[: stripped.index(".")]) == next_number:
+            joining = False  # ``16. …`` after item 15: the list goes on
+        if number:
+            next_number = int(stripped[: stripped.index(".")]) + 1
         if stripped and out and out[-1] and not out[-1].endswith("-"):
             # A wrapping tool breaks a line only where the next word does not fit: if it
             # would have fitted, the line ended there (a list of titles, lines of a <div>);
@@ -881,6 +896,8 @@ def _unwrapped(raw: list[str]) -> list[str]:
                 or not (
                     _starts_a_block(stripped)
                     or _byline_match(_plain(previous))
+                    or _unslashed_byline_match(_plain(previous))  # (table cells, no slashes)
+                    or _unslashed_byline_match(_plain(stripped))
                     or _two_titles(previous, stripped)
                 )
             ):

@@ -2394,3 +2394,42 @@ def test_an_elinks_dump_reads_like_the_page() -> None:
     assert [(r.title, r.url) for r in first.related] == [
         ("Display-Maker BOE Seals Deal", "https://www.caixinglobal.com/2020-12-01/boe-deal.html")
     ]
+
+
+def test_a_caption_shown_twice_on_full_lines_of_a_wrapped_capture_stays_apart() -> None:
+    caption = "Geely owns a number of international brands including Volvo and Lotus, said"
+    lines = [caption, caption,
+             "Lotus, a British sports car brand majority owned by Chinese automaker Geely,",
+             "has announced a partnership."]  # fmt: skip
+    assert all(len(line) >= 70 for line in lines[:3])
+    brief = wrapped_seed_after(*lines)[0]
+    assert (brief.captions, brief.paragraphs) == ((caption,), (" ".join(lines[2:]),))
+
+
+def test_byline_cells_of_a_table_dump_are_never_joined_to_the_next_line() -> None:
+    cells = "Ding Yi                                Jan 15, 2021 05:56 PM          Business & Tech"
+    body = ["Shanghai-based collaborative robot maker Jaka Robotics has raised more than 300 "
+            "million yuan", "($46 million) in its series C funding round, the company said."]  # fmt: skip
+    assert len(cells) < len(body[0])  # the body fills the width, the cells do not
+    page = "\n".join(
+        line
+        for hour in range(1, 13)
+        for line in (cells.replace("05:56", f"{hour:02d}:56"), *body, "")
+    )
+    briefs = parse_page(page, page_url=PAGE_URL).briefs
+    assert len(briefs) == 12
+    assert {b.paragraphs for b in briefs} == {(" ".join(body),)}
+
+
+def test_a_numbered_item_that_goes_on_with_its_list_is_not_joined_to_the_line_above() -> None:
+    seed = (FIXTURES / SEED_TXT).read_text("utf-8")
+    wrapped = "\n".join(
+        textwrap.fill(line, 78) if line.strip() else "" for line in seed.splitlines()
+    )
+    items = ["15. PayPal Becomes Sole Owner of Gopay", "Ding Yi / Jan 13, 2021 05:05 PM / Finance",
+             "Related: PayPal Moves Further Into China With UnionPay Partnership and a Unit",
+             "16. Douyin Hit With Maximum Penalty Over Vulgar Content"]  # fmt: skip
+    assert len(items[2]) + 1 + len("16.") > 78
+    from feedsvc.parse import _unwrapped  # the joining itself: no page holds such a list alone
+
+    assert _unwrapped([*items, "", *wrapped.splitlines()])[:4] == items
