@@ -2408,8 +2408,11 @@ def test_a_caption_shown_twice_on_full_lines_of_a_wrapped_capture_stays_apart() 
 
 def test_byline_cells_of_a_table_dump_are_never_joined_to_the_next_line() -> None:
     cells = "Ding Yi                                Jan 15, 2021 05:56 PM          Business & Tech"
-    body = ["Shanghai-based collaborative robot maker Jaka Robotics has raised more than 300 "
-            "million yuan", "($46 million) in its series C funding round, the company said."]  # fmt: skip
+    body = [
+        "Shanghai-based collaborative robot maker Jaka Robotics has raised more than 300 "
+        "million yuan",
+        "($46 million) in its series C funding round, the company said.",
+    ]
     assert len(cells) < len(body[0])  # the body fills the width, the cells do not
     page = "\n".join(
         line
