@@ -766,19 +766,41 @@ def _text_lines(text: str) -> list[_Line]:
             raw = _unwrapped(raw)
     lines = []
     under_image = False
-    for line_text in raw:
+    alt = ""
+    for n, line_text in enumerate(raw):
         if not markdown:
             # (w3m's list bullets are not text: ``• By Bloomberg / Jun 18, …``)
             line: _Line | None = _Line(_normalise(TEXT_BULLET_RE.sub("", line_text)))
+            if line.text[:1] == "[" and _is_picture_placeholder(line.text, raw, n):
+                under_image = True  # ``[cx_430601]`` / ``[alt text]``: a picture
+                alt = _without_junk_token(line.text[1:-1].strip())
+                continue
+            if under_image and line.text:
+                # under a picture; its caption for sure when it repeats the alt text
+                line.only |= _IN_CAPTION if line.text == alt else _AFTER_IMAGE
+                under_image = False
         else:
             line = _markdown_line(line_text)
-            if line is not None and under_image and line.text:
-                line.only |= _AFTER_IMAGE
+            if line is not None and line.text and (under_image or "![" in line_text):
+                line.only |= _AFTER_IMAGE  # (html2text glues a caption after its picture)
             if line_text.strip():
                 under_image = line is not None and not line.text and "![" in line_text
         if line is not None and line.text:
             lines.append(line)
     return lines
+
+
+def _is_picture_placeholder(text: str, raw: list[str], at: int) -> bool:
+    """``[cx_430601]`` / ``[w7x-cache The headquarters of … in Beijing]``: where a text
+    browser or pandoc shows a picture, by its name or a short alt text, or by an alt text
+    that the caption under it repeats (a long line in brackets may be an editor's note)."""
+    if not (text.startswith("[") and text.endswith("]")) or "[" in text[1:-1]:
+        return False
+    inner = text[1:-1].strip()
+    if not inner or len(inner) <= 60:
+        return bool(inner)
+    following = next((_normalise(line) for line in raw[at + 1 :] if line.strip()), "")
+    return following in (inner, _without_junk_token(inner))
 
 
 def _lynx_references(raw: list[str]) -> tuple[int, dict[str, str]] | None:
@@ -808,8 +830,8 @@ def _lynx_lines(raw: list[str], references: dict[str, str]) -> list[_Line]:
         text = _normalise(LYNX_BULLET_RE.sub("", line_text))
         if not text:
             continue
-        if text in ("[IMG]", "[INLINE]"):
-            under_image = True
+        if text in ("[IMG]", "[INLINE]") or IMAGE_PLACEHOLDER_RE.match(text):
+            under_image = True  # (``[8.jpg]``: lynx shows a picture by its file name)
             continue
         links = [
             (references[m["number"]], _normalise(m["text"]))

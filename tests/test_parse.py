@@ -2436,3 +2436,28 @@ def test_a_numbered_item_that_goes_on_with_its_list_is_not_joined_to_the_line_ab
     from feedsvc.parse import _unwrapped  # the joining itself: no page holds such a list alone
 
     assert _unwrapped([*items, "", *wrapped.splitlines()])[:4] == items
+
+
+GEELY = "Geely owns a number of international brands including Volvo and Lotus"
+
+
+@pytest.mark.parametrize(
+    "picture",
+    [
+        ["[8.jpg]", GEELY],  # lynx, by the file name
+        ["[cx_430601]", GEELY],  # w3m
+        # pandoc, by its alt text (junk and all), wrapped like the rest, a blank line under it
+        [*textwrap.wrap(f"[w7x-cache {GEELY}]", 78), "", GEELY],
+    ],
+)
+def test_the_line_under_a_text_browsers_picture_is_its_caption(picture: list[str]) -> None:
+    brief = wrapped_seed_after(*picture, "", LEAD)[0]
+    assert (brief.captions, brief.paragraphs) == ((GEELY,), (LEAD,))
+
+
+def test_html2text_caption_glued_after_its_picture_without_wrapping_is_the_caption() -> None:
+    old = "![BOE's new line](https://img.caixin.com/2021/1.jpg)\n*BOE's production line in "
+    old += "Chongqing*\n"
+    new = f"![{GEELY}](/img/8.jpg){GEELY}\n"
+    (brief,) = parse_page(HTML2TEXT_WRAPPED.replace(old, new), page_url=PAGE_URL).briefs
+    assert brief.captions == (GEELY,)
