@@ -770,7 +770,10 @@ def _text_lines(text: str) -> list[_Line]:
     for n, line_text in enumerate(raw):
         if not markdown:
             # (w3m's list bullets are not text: ``• By Bloomberg / Jun 18, …``)
-            line: _Line | None = _Line(_normalise(TEXT_BULLET_RE.sub("", line_text)))
+            plain = _normalise(TEXT_BULLET_RE.sub("", line_text))
+            line: _Line | None = _Line(_undoubled(plain))
+            if len(line.text) < len(plain):
+                line.only |= _IN_CAPTION  # a picture's alt text and caption, glued
             if line.text[:1] == "[" and _is_picture_placeholder(line.text, raw, n):
                 under_image = True  # ``[cx_430601]`` / ``[alt text]``: a picture
                 alt = _without_junk_token(line.text[1:-1].strip())
@@ -788,6 +791,13 @@ def _text_lines(text: str) -> list[_Line]:
         if line is not None and line.text:
             lines.append(line)
     return lines
+
+
+def _undoubled(text: str) -> str:
+    """``Photo: VCGPhoto: VCG``: a picture's alt text and its caption, the same words glued
+    on one line by a text browser (elinks), as one."""
+    half = len(text) // 2
+    return text[:half] if half >= 5 and text[:half] == text[half:] else text
 
 
 def _is_picture_placeholder(text: str, raw: list[str], at: int) -> bool:
@@ -842,6 +852,8 @@ def _lynx_lines(raw: list[str], references: dict[str, str]) -> list[_Line]:
         if not text:
             continue
         only = _AFTER_IMAGE if under_image else 0
+        if len(undoubled := _undoubled(text)) < len(text):
+            text, only = undoubled, only | _IN_CAPTION  # alt text and caption, glued
         if len(links) == 1 and links[0][1] == text:
             only |= _IN_LINK
         emails = [e for url, _ in links if (e := _email_from_href(url))]
@@ -985,7 +997,12 @@ def _caption_cut_from(previous: str, stripped: str) -> bool:
     November 2017. Photo: IC Photo``: a caption the wrapping cut, its credit on the next
     line. The line above is a full line that ends no sentence."""
     above = _plain(previous)
-    if SENTENCE_FINAL_RE.search(above) or _line_kind(above) or _byline_match(above):
+    if (
+        SENTENCE_FINAL_RE.search(above)
+        or _line_kind(above)
+        or _byline_match(above)
+        or _unslashed_byline_match(above)
+    ):
         return False
     text = _plain(stripped)
     return ":" in text and _line_kind(text) is None and _caption(_Line(text)) is not None
