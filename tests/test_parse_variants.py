@@ -1,7 +1,7 @@
 """The parser against variants of the real page and captures of sibling pages, from red-team
-rounds five to nine.
+rounds five to ten.
 
-``tests/fixtures/variants/`` holds 170 cases, each the seed page with one thing changed as a
+``tests/fixtures/variants/`` holds 202 cases, each the seed page with one thing changed as a
 mirror, a capture tool or a markup redesign would change it: credit lines and slogans
 ending a body, related links whose ``Related:`` prefix a stylesheet draws, acronyms and
 numbers in bodies and captions, html2text quotes, wrapped headings and ``<br>`` paragraphs,
@@ -21,7 +21,10 @@ blocks apart from their date line, promos and staff credits between briefs (eigh
 ``r8-``); sibling pages with new briefs (world, economy, finance, politics, society,
 trending, three ``/live/`` pages, 2018 to 2021) combining the variants NOTES lists, as text
 copies, five markups and real ``lynx``, ``w3m`` and ``html2text`` output (ninth round,
-``r9-``, every brief checked). ``NAME.expect.json`` holds what a careful
+``r9-``, every brief checked); captures made with real tools from the seed's markups and
+sibling pages: lynx, w3m, elinks and links at 60 to 132 columns, html2text with its
+options, pandoc's plain text, chromium's innerText (tenth round, ``r10-``).
+``NAME.expect.json`` holds what a careful
 reader takes from the page: the number of briefs, and for the briefs the change touches,
 the fields it touches (``note`` says what was changed).
 """
@@ -77,8 +80,8 @@ def mismatches(want: dict[str, Any], brief: Brief) -> list[str]:
     return found
 
 
-def test_there_are_170_variants() -> None:
-    assert len(NAMES) == 170
+def test_there_are_202_variants() -> None:
+    assert len(NAMES) == 202
 
 
 @pytest.mark.parametrize("name", NAMES)
