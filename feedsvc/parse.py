@@ -1931,9 +1931,7 @@ class _Segmenter:
         warnings: list[str] = []
         for draft in _without_copies(drafts):
             match = draft.match
-            # (``Jan 19, 202106:27 PM``: date and time in two elements, no space between)
-            date = GLUED_YEAR_RE.sub(r"\1 ", match.group("date"))
-            naive = _parse_time(_normalise(date))
+            naive = _byline_date(match.group("date"))
             if naive is None:
                 warnings.append(
                     f"skipped the brief with byline {draft.byline!r}: "
@@ -2633,6 +2631,13 @@ def _plain_byline_time(text: str) -> datetime | None:
         return datetime(year, month, int(match["day"]), hour, minute)
     except ValueError:
         return None
+
+
+@lru_cache(maxsize=4096)
+def _byline_date(shown: str) -> datetime | None:
+    """The byline's date as shown (``Jan 19, 202106:27 PM``: date and time from two
+    elements, no space between), read."""
+    return _parse_time(_normalise(GLUED_YEAR_RE.sub(r"\1 ", shown)))
 
 
 @lru_cache(maxsize=4096)
