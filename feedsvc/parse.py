@@ -365,6 +365,9 @@ EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 #: may end (the next word did not fit).
 WRAP_WIDTHS = (40, 160)
 WRAP_SLACK = 25
+#: Longer than any caption without caption markup, junk token, widget row or headline: a
+#: line this long outside caption markup is a paragraph.
+PARAGRAPH_MIN_LEN = 160
 #: Longer than any headline: two title lines that would make this much stay two lines.
 LIST_TITLES_JOINED_MIN_LEN = 110
 #: html2text's default line width.
@@ -1749,6 +1752,22 @@ class _Segmenter:
             text = line.text
             i += 1
             kind_match = _LINE_KIND_RE.match(text)  # (_line_kind, inlined: once per line)
+            if (
+                kind_match is None
+                and state == _BODY
+                and len(text) > PARAGRAPH_MIN_LEN
+                and not line.only & _IN_CAPTION
+                and (i == n or lines[i].text[-8:] != text[-8:])
+                and "irror" not in text
+            ):
+                # The usual line: a paragraph too long for a caption, junk, a widget or a
+                # title, not shown twice. (The tests below would all say so, at ten times
+                # the cost.)
+                if not draft.paragraphs:
+                    body_container = line.container
+                draft.paragraphs.append(text)
+                titled.clear()
+                continue
             kind = (
                 kind_match.lastgroup
                 if kind_match
