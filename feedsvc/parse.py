@@ -1383,10 +1383,12 @@ class _LineTarget:
                 text = _INVISIBLE_RE.sub("", text)
             text = " ".join(text.split())
         if text:
-            links = [(h, "".join(c)) for h, c in self.line_links]
-            if self.invisible_entities:
-                links = [(h, _INVISIBLE_RE.sub("", label)) for h, label in links]
-            links = [(h, " ".join(label.split())) for h, label in links]
+            links: list[tuple[str, str]] = []
+            if self.line_links:  # (most lines hold no link)
+                links = [(h, "".join(c)) for h, c in self.line_links]
+                if self.invisible_entities:
+                    links = [(h, _INVISIBLE_RE.sub("", label)) for h, label in links]
+                links = [(h, " ".join(label.split())) for h, label in links]
             only = self.held & ~self.missed
             if self.image == _IMAGE_ABOVE:
                 only |= _AFTER_IMAGE
