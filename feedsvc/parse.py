@@ -55,15 +55,15 @@ TIME_OF_DAY_RE = re.compile(r"\d:\d\d")
 GLUED_YEAR_RE = re.compile(r"(,\s*\d{4})(?=\d{1,2}:)")
 #: ``Published Jan 19, 2021 06:27 PM · Business & Tech``: a date line under its author block.
 PUBLISHED_PREFIX_RE = re.compile(r"^(?:published|posted)(?:\s+(?:on|at))?:?\s+(?=[A-Z])", re.I)
-#: ``Ding Yi | Jan 19, 2021 06:27 PM | Business & Tech`` / ``Ding Yi Jan 19, 2021 06:27 PM
-#: Business & Tech`` / ``Ding YiJan 19, 202106:27 PMBusiness & Tech``: a byline whose
-#: slashes a stylesheet draws (or a redesign made bars). Read only with a section of the
-#: family's, so that no sentence quoting a date is taken for one.
 #: The sections of the family's pages, as bylines and section tags name them.
 _FAMILY_SECTIONS = (
     r"business\s*(?:&|and)\s*tech(?:nology)?|world|economy|finance|trending(?: stories)?"
     r"|society\s*(?:&|and)\s*culture|politics\s*(?:&|and)\s*law|opinion|china"
 )
+#: ``Ding Yi | Jan 19, 2021 06:27 PM | Business & Tech`` / ``Ding Yi Jan 19, 2021 06:27 PM
+#: Business & Tech`` / ``Ding YiJan 19, 202106:27 PMBusiness & Tech``: a byline whose
+#: slashes a stylesheet draws (or a redesign made bars). Read only with a section of the
+#: family's, so that no sentence quoting a date is taken for one.
 UNSLASHED_BYLINE_RE = re.compile(
     r"^(?:[Bb][Yy]\s+)?(?P<authors>[^/|·•\d<>@]{0,160}?)\s*[|·•–—]?\s*"
     r"(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s*\d{4})\s*[|·•,]?\s*"
@@ -307,18 +307,17 @@ DERIVED_TITLE_MAX_LEN = 110
 CAPTION_UNDER_IMAGE_MAX_LEN = 120
 #: ``Additional reporting by …`` / ``With assistance from …`` / ``Source: …``: a credit line
 #: at the end of a body, in title case or nearly, is still the body's.
+_CREDITED_BY = r"(?:edited|translated|written|compiled|produced|reported) by"
 CREDIT_LINE_RE = re.compile(
     r"^(?:sources?|data|chart|graphics?|notes?|editor[’']?s note|(?:additional )?reporting"
-    r"|with (?:additional )?(?:assistance|reporting)|(?:edited|translated|written|compiled"
-    r"|produced|reported) by)\b",
+    rf"|with (?:additional )?(?:assistance|reporting)|{_CREDITED_BY})\b",
     re.IGNORECASE,
 )
 #: ``Editor: Marcus Ryder`` / ``Translated by …``: a staff credit after a brief's tail, not a
 #: related link.
 STAFF_CREDIT_RE = re.compile(
     r"^(?:(?:chief |copy |managing )?editors?|editing|reporters?|writers?|translators?"
-    r"|producers?|photos?|graphics?|designers?)\s*:|^(?:edited|translated|written|compiled"
-    r"|produced|reported|photos?) by\b",
+    rf"|producers?|photos?|graphics?|designers?)\s*:|^(?:{_CREDITED_BY}|photos? by)\b",
     re.IGNORECASE,
 )
 #: Words of four letters or more that a title-case headline may leave in lower case.
@@ -807,11 +806,11 @@ def _is_picture_placeholder(text: str, raw: list[str], at: int) -> bool:
     """``[cx_430601]`` / ``[w7x-cache The headquarters of … in Beijing]``: where a text
     browser or pandoc shows a picture, by its name or a short alt text, or by an alt text
     that the caption under it repeats (a long line in brackets may be an editor's note)."""
+    if IMAGE_PLACEHOLDER_RE.match(text):
+        return True
     if not (text.startswith("[") and text.endswith("]")) or "[" in text[1:-1]:
         return False
     inner = text[1:-1].strip()
-    if not inner or len(inner) <= 60:
-        return bool(inner)
     following = next((_normalise(line) for line in raw[at + 1 :] if line.strip()), "")
     return following in (inner, _without_junk_token(inner))
 
@@ -908,11 +907,11 @@ def _unwrapped(raw: list[str]) -> list[str]:
             continue
         if stripped:
             previous_line = stripped
-        number = LIST_NUMBER_RE.match(stripped)
-        if number and int(stripped[: stripped.index(".")]) == next_number:
-            joining = False  # ``16. …`` after item 15: the list goes on
-        if number:
-            next_number = int(stripped[: stripped.index(".")]) + 1
+        if LIST_NUMBER_RE.match(stripped):
+            number = int(stripped[: stripped.index(".")])
+            if number == next_number:
+                joining = False  # ``16. …`` after item 15: the list goes on
+            next_number = number + 1
         if stripped and out and out[-1] and not out[-1].endswith("-"):
             # A wrapping tool breaks a line only where the next word does not fit: if it
             # would have fitted, the line ended there (a list of titles, lines of a <div>);
@@ -1346,12 +1345,10 @@ class _LineTarget:
         year in another format; a shown ``Jan 19, 2021`` (its time in the next element), a
         clock alone or a date in running text (``on Friday``, ``Feb 5``) stays."""
         self.time_mark = None
+        if len(self.parts) < start:
+            return  # (the line was cut inside the element: nothing to replace)
         inner = "".join(self.parts[start:])
-        if (
-            len(self.parts) >= start
-            and not SHOWN_DATE_RE.search(inner)
-            and OTHER_TIME_FORM_RE.search(inner)
-        ):
+        if not SHOWN_DATE_RE.search(inner) and OTHER_TIME_FORM_RE.search(inner):
             del self.parts[start:]
             self.parts.append(shown)
             if not self.has_text:
@@ -1435,7 +1432,9 @@ def _byline_time(value: str | None, zone: tzinfo) -> str | None:
     except ValueError:
         return None
     moment = moment.astimezone(zone) if moment.tzinfo else moment
-    return moment.strftime("%b %d, %Y %I:%M %p")
+    # (month names spelled here: strftime's %b follows the process's locale)
+    month = _MONTH_ABBREVIATIONS[moment.month - 1]
+    return f"{month} {moment:%d, %Y %I:%M} {'AM' if moment.hour < 12 else 'PM'}"
 
 
 def _base_url(page_url: str, base_href: str | None) -> str:
@@ -2619,6 +2618,9 @@ _PLAIN_BYLINE_TIME_RE = re.compile(
     r"(?P<month>[A-Z][a-z]{2,8}) (?P<day>\d{1,2}), (?P<year>\d{4}) "
     r"(?P<hour>\d{1,2}):(?P<minute>\d{2}) (?P<half>[AP])M"
 )
+_MONTH_ABBREVIATIONS = (
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+)  # fmt: skip
 #: The month names dateutil knows (``Sept`` included), so both readings agree.
 _MONTH_NUMBERS = {
     name: number

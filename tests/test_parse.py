@@ -2433,9 +2433,8 @@ def test_a_numbered_item_that_goes_on_with_its_list_is_not_joined_to_the_line_ab
              "Related: PayPal Moves Further Into China With UnionPay Partnership and a Unit",
              "16. Douyin Hit With Maximum Penalty Over Vulgar Content"]  # fmt: skip
     assert len(items[2]) + 1 + len("16.") > 78
-    from feedsvc.parse import _unwrapped  # the joining itself: no page holds such a list alone
-
-    assert _unwrapped([*items, "", *wrapped.splitlines()])[:4] == items
+    # the joining itself: no page holds such a list alone
+    assert parse._unwrapped([*items, "", *wrapped.splitlines()])[:4] == items
 
 
 GEELY = "Geely owns a number of international brands including Volvo and Lotus"
